@@ -1,0 +1,8 @@
+"""EasyDrag: point-based drag editing on the Stable Diffusion model the user already loaded.
+
+The core (this package minus `easydrag_ext.webui`) never imports the WebUI's `modules`.
+"""
+from .params import DragParams
+
+__version__ = "0.1.0"
+__all__ = ["DragParams", "__version__"]

@@ -1,0 +1,1 @@
+"""Model builders that need no download: tiny seeded test models and the SD-1.5 architecture."""
