@@ -2,7 +2,10 @@
 
 The core (this package minus `easydrag_ext.webui`) never imports the WebUI's `modules`.
 """
+from .engine import (DragCancelled, DragResult, LdmAdapter, ProgressEvent, auto_mask, drag, next_point,
+                     similarity_loss)
 from .params import DragParams
 
 __version__ = "0.1.0"
-__all__ = ["DragParams", "__version__"]
+__all__ = ["DragParams", "DragCancelled", "DragResult", "LdmAdapter", "ProgressEvent", "auto_mask", "drag",
+           "next_point", "similarity_loss", "__version__"]

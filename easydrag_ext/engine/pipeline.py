@@ -1,0 +1,215 @@
+"""drag(): inversion -> latent optimisation -> denoising with reference guidance.
+
+Costs by design: the inversion runs only the `drag_step_index` steps it needs and
+records, on the way, the decoder self-attention states that the denoising reference
+calls need (under the official convention those calls are identical to inversion
+calls); one truncated UNet call gives F0 and the drag's reference states; every drag
+forward stops after the deepest feature block.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Dict, Optional, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from ..params import DragParams
+from . import inputs
+from .adapter import LdmAdapter
+from .events import DragCancelled, DragResult, ProgressEvent
+from .geometry import plan_size, points_to_work
+from .guard import borrowed
+from .optimize import optimize_latent
+from .reference import ReferenceAttention
+from .schedule import DDIMSchedule
+from .unet_forward import concat_features, unet_forward
+
+
+class _Clock:
+    def __init__(self, device: torch.device):
+        self.device, self.timings, self._t = device, {}, time.perf_counter()
+        self._start = self._t
+
+    def lap(self, phase: str) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self._t
+        self._t = now
+
+    def total(self) -> Dict[str, float]:
+        self.timings["total"] = time.perf_counter() - self._start
+        return self.timings
+
+
+def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Sequence, mask=None,
+         params: DragParams = DragParams(), progress: Optional[Callable[[ProgressEvent], None]] = None,
+         should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original") -> DragResult:
+    """Drag `handles` to `targets` on `image`; see README "Engine" for the method."""
+    # ---- validate everything before touching the model ----------------------------------
+    if not isinstance(params, DragParams):
+        params = DragParams.from_dict(params)
+    if not isinstance(prompt, str):
+        raise ValueError(f"prompt must be a string, got {type(prompt).__name__}")
+    if motion_reference not in ("original", "current"):
+        raise ValueError("motion_reference must be 'original' or 'current'")
+    image = inputs.check_image(image)
+    size = image.size
+    hs, ts = inputs.check_points(handles, targets, size)
+    user_mask = inputs.check_mask(mask, size)
+    if params.mask_mode == "user":
+        if user_mask is None:
+            raise ValueError("mask_mode 'user' needs a mask (white = editable)")
+        if not user_mask.any():
+            raise ValueError("the mask is empty: paint the region that may change, or use mask_mode 'auto'")
+    latent_factor = _latent_factor(adapter.sd_model)
+    plan = plan_size(size[0], size[1], params.resize_long_side, latent_factor * adapter.unet_downsampling)
+    w, h = plan.work_size
+    work_handles, work_targets = points_to_work(plan, hs), points_to_work(plan, ts)
+
+    device = adapter.device
+    clock = _Clock(device)
+
+    def report(phase: str, step: int, total: int, pts) -> None:
+        if should_stop is not None and should_stop():
+            raise DragCancelled(f"stopped during {phase} step {step}/{total}")
+        if progress is not None:
+            progress(ProgressEvent(phase, step, total, [plan.to_input(p) for p in pts]))
+
+    work_image = image.resize((w, h), Image.LANCZOS) if plan.resized else image
+    user_editable = None
+    if params.mask_mode == "user":
+        m = Image.fromarray(user_mask.astype(np.uint8) * 255).resize((w, h), Image.NEAREST)
+        user_editable = torch.from_numpy(np.asarray(m) > 127).to(device)
+
+    sched = DDIMSchedule.make(adapter.alphas_cumprod, params.inversion_steps)
+    k = params.drag_step_index
+    ref_steps = params.reference_steps if params.reference_scale != 0 else 0
+    blocks = params.feature_blocks
+    unet = adapter.unet
+    store_dtype = torch.float16 if adapter.unet_dtype == torch.float16 else None
+
+    with torch.inference_mode(False), borrowed(unet), ReferenceAttention(unet, store_dtype) as ref:
+        def run(z, t_index: int, **kw):
+            t = torch.full((z.shape[0],), sched.timesteps[t_index], device=device, dtype=torch.long)
+            with adapter.autocast():
+                return unet_forward(unet, z, t, cond.expand(z.shape[0], -1, -1), **kw)
+
+        # ---- encode + inversion (recording the denoising reference states) ----------------
+        with torch.no_grad():
+            z = adapter.encode(inputs.image_to_tensor(work_image))
+            cond = adapter.text_context(prompt)
+            if z.shape[-2:] != (h // latent_factor, w // latent_factor):
+                raise ValueError(f"unexpected latent size {tuple(z.shape[-2:])} for a {w}x{h} image")
+            clock.lap("encode")
+            banks: Dict[int, dict] = {}
+            for i in range(k):
+                if i < ref_steps:
+                    banks[i] = ref.record()
+                else:
+                    ref.idle()
+                eps, _ = run(z, i)
+                z = sched.invert_step(z, eps.float(), i)
+                report("inversion", i + 1, k, work_handles)
+            z_t = z
+            clock.lap("inversion")
+
+            # ---- F0 and the drag's reference states from one truncated call --------------
+            drag_bank = ref.record() if params.reference_during_drag else None
+            if drag_bank is None:
+                ref.idle()
+            _, feats = run(z_t, k - 1, feature_blocks=blocks, stop_after=max(blocks))
+            f0 = concat_features(feats).float()
+            del feats
+            clock.lap("features")
+
+        # ---- latent optimisation ------------------------------------------------------------
+        if drag_bank is not None:
+            ref.inject(drag_bank)
+        else:
+            ref.idle()
+
+        def features(zz):
+            _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks))
+            return concat_features(fs).float()
+
+        report("drag", 0, params.max_iterations, work_handles) if should_stop else None
+        with torch.enable_grad():
+            outcome = optimize_latent(
+                features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
+                use_scaler=device.type == "cuda" and adapter.unet_dtype == torch.float16,
+                on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
+                motion_reference=motion_reference)
+        del f0, drag_bank
+        clock.lap("drag")
+
+        # ---- denoise from z_t* with reference guidance (eq. 7) -----------------------------
+        with torch.no_grad():
+            z = outcome.z
+            scale = params.reference_scale
+            for step, i in enumerate(reversed(range(k)), start=1):
+                if i < ref_steps:
+                    if scale == 1:
+                        ref.inject(banks.pop(i))
+                        eps, _ = run(z, i)
+                    else:
+                        ref.inject(banks.pop(i), from_row=1)
+                        eps2, _ = run(torch.cat([z, z]), i)
+                        eps = eps2[:1] + scale * (eps2[1:] - eps2[:1])
+                else:
+                    ref.idle()
+                    eps, _ = run(z, i)
+                z = sched.denoise_step(z, eps.float(), i)
+                report("denoise", step, k, outcome.handles)
+            ref.idle()
+            clock.lap("denoise")
+            decoded = adapter.decode(z)
+            if not torch.isfinite(decoded).all():
+                raise FloatingPointError("the result contains NaN values (try --no-half-vae or fp32)")
+            result_image = inputs.tensor_to_image(decoded)
+            clock.lap("decode")
+
+    if plan.resized:
+        result_image = result_image.resize(size, Image.LANCZOS)
+    return DragResult(
+        image=result_image,
+        final_handles=[plan.to_input(p) for p in outcome.handles],
+        iterations=outcome.iterations,
+        arrived=list(outcome.arrived),
+        mask=_to_input_mask(outcome.editable, params, user_mask, size),
+        mask_heat=_to_input_heat(outcome.heat, size),
+        timings=clock.total(),
+        params=params,
+        work_size=(w, h),
+    )
+
+
+def _latent_factor(sd_model) -> int:
+    """Pixels per latent cell: 8 for SD's VAE, 1 for a pixel-space model."""
+    factor = getattr(sd_model, "latent_factor", None)
+    if factor is not None:
+        return int(factor)
+    vae = getattr(sd_model, "first_stage_model", None)
+    encoder = getattr(vae, "encoder", None)
+    if encoder is not None and hasattr(encoder, "num_resolutions"):
+        return 2 ** (encoder.num_resolutions - 1)
+    return 1 if vae is None else 8
+
+
+def _to_input_mask(editable, params: DragParams, user_mask, size):
+    if params.mask_mode == "user":
+        return user_mask
+    if editable is None:
+        return None
+    m = Image.fromarray(editable.cpu().numpy().astype(np.uint8) * 255).resize(size, Image.NEAREST)
+    return np.asarray(m) > 127
+
+
+def _to_input_heat(heat, size):
+    if heat is None:
+        return None
+    up = F.interpolate(heat[None, None].float().cpu(), size=(size[1], size[0]), mode="bilinear")
+    return up[0, 0].clamp(0, 1).numpy().astype(np.float32)

@@ -1,0 +1,56 @@
+"""One forward of an ldm openaimodel UNet that can stop early and hand back decoder features.
+
+It runs the UNet's own blocks in the order `UNetModel.forward` does, so a full pass
+gives the same output as calling the model; the drag passes stop after the deepest
+feature block (output_blocks[8] by default) and skip the rest of the decoder.
+"""
+from __future__ import annotations
+
+import math
+from typing import Dict, Iterable, Optional, Tuple
+
+import torch
+import torch.nn.functional as F
+
+
+def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: int = 10000) -> torch.Tensor:
+    """Sinusoidal embedding, the same arithmetic as ldm's `timestep_embedding`."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(max_period) * torch.arange(start=0, end=half, dtype=torch.float32) / half)
+    args = timesteps[:, None].float() * freqs[None].to(timesteps.device)
+    emb = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
+    if dim % 2:
+        emb = torch.cat([emb, torch.zeros_like(emb[:, :1])], dim=-1)
+    return emb
+
+
+def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
+                 feature_blocks: Iterable[int] = (), stop_after: Optional[int] = None
+                 ) -> Tuple[Optional[torch.Tensor], Dict[int, torch.Tensor]]:
+    """Returns (eps or None when stopped early, {output block index: its output})."""
+    if getattr(unet, "num_classes", None) is not None:
+        raise ValueError("class-conditional UNets are not supported")
+    wanted = set(feature_blocks)
+    emb = unet.time_embed(timestep_embedding(t, unet.model_channels))
+    h = x.type(unet.dtype)
+    skips = []
+    for block in unet.input_blocks:
+        h = block(h, emb, context)
+        skips.append(h)
+    h = unet.middle_block(h, emb, context)
+    feats: Dict[int, torch.Tensor] = {}
+    for i, block in enumerate(unet.output_blocks):
+        h = block(torch.cat([h, skips.pop()], dim=1), emb, context)
+        if i in wanted:
+            feats[i] = h
+        if stop_after is not None and i >= stop_after:
+            return None, feats
+    return unet.out(h.type(x.dtype)), feats
+
+
+def concat_features(feats: Dict[int, torch.Tensor]) -> torch.Tensor:
+    """Concatenate feature blocks at the resolution of the largest (bilinear, align_corners=False)."""
+    maps = [feats[i] for i in sorted(feats)]
+    size = max((m.shape[-2:] for m in maps), key=lambda s: s[0] * s[1])
+    return torch.cat([m if m.shape[-2:] == size else F.interpolate(m, size=tuple(size), mode="bilinear")
+                      for m in maps], dim=1)
