@@ -22,7 +22,7 @@ def next_point(current: Sequence[float], target: Sequence[float], motion_step: f
     cx, cy = float(current[0]), float(current[1])
     tx, ty = float(target[0]), float(target[1])
     dist = math.hypot(tx - cx, ty - cy)
-    if dist < snap_radius:
+    if dist < snap_radius or dist == 0:  # arrived: no direction to step in
         return int(round(tx)), int(round(ty))
     return int(round(cx + (tx - cx) / dist * motion_step)), int(round(cy + (ty - cy) / dist * motion_step))
 

@@ -1,8 +1,11 @@
 """Borrow the host's model and give it back exactly as it was.
 
-The drag needs gradients only with respect to the latent, so for its duration every
-UNet parameter stops requiring grad (less autograd memory, no stray .grad); the
-previous flags and train/eval modes are put back in `finally`, whatever happens.
+The drag needs gradients only with respect to the latent, so for its duration the
+UNet's parameters stop requiring grad (less autograd memory, no stray .grad).
+ldm's gradient checkpointing (`checkpoint=True` on blocks) is switched off for the
+drag: its backward insists on weight gradients and cannot run twice over a retained
+graph, which the auto mask needs.  Flags, checkpoint switches and train/eval modes
+are put back in `finally`, whatever happens.
 """
 from __future__ import annotations
 
@@ -10,17 +13,25 @@ import contextlib
 
 import torch
 
+_SWITCHES = ("checkpoint", "use_checkpoint")
+
 
 @contextlib.contextmanager
 def borrowed(module: torch.nn.Module):
     flags = [(p, p.requires_grad) for p in module.parameters()]
     modes = [(m, m.training) for m in module.modules()]
+    switches = [(m, name) for m in module.modules() for name in _SWITCHES
+                if name in vars(m) and vars(m)[name] is True]
     try:
         for p, _ in flags:
             p.requires_grad_(False)
+        for m, name in switches:
+            setattr(m, name, False)
         yield module
     finally:
         for p, flag in flags:
             p.requires_grad_(flag)
+        for m, name in switches:
+            setattr(m, name, True)
         for m, mode in modes:
             m.training = mode
