@@ -1,0 +1,92 @@
+"""The EasyDrag tab as its own gradio app on a fixed model (`python -m easydrag_ext ui`).
+
+Implements DragServices without the WebUI: one lock instead of the queue lock, a stop
+flag instead of shared.state, PNG files with infotext in an output folder.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import threading
+from typing import Optional
+
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
+
+from .request import DragRequest, execute
+from .services import DragServices
+from .tab import HIDDEN_CLASS, build_tab
+
+log = logging.getLogger("easydrag")
+
+CSS = f".{HIDDEN_CLASS} {{ display: none !important; }}"
+
+
+class StandaloneServices(DragServices):
+    def __init__(self, adapter, output_dir: str = os.path.join("outputs", "easydrag-images"),
+                 save_automatically: bool = True, model_hash: Optional[str] = None):
+        self.adapter = adapter
+        self.output_dir = output_dir
+        self._save_automatically = save_automatically
+        self._model_hash = model_hash
+        self._lock = threading.Lock()        # one drag at a time, like the WebUI's queue lock
+        self._stop = threading.Event()
+        self.last_progress = None
+
+    def run_drag(self, request: DragRequest):
+        with self._lock:
+            self._stop.clear()
+            return execute(self.adapter, request, progress=self._progress,
+                           should_stop=self._stop.is_set)
+
+    def _progress(self, event) -> None:
+        self.last_progress = event
+        log.info("EasyDrag %s %d/%d", event.phase, event.step, event.total)
+
+    def interrupt(self) -> None:
+        self._stop.set()
+
+    def save_automatically(self) -> bool:
+        return self._save_automatically
+
+    def model_hash(self) -> Optional[str]:
+        return self._model_hash
+
+    def save(self, image: Image.Image, infotext: str, seed: int) -> str:
+        os.makedirs(self.output_dir, exist_ok=True)
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        n = len([f for f in os.listdir(self.output_dir) if f.endswith(".png")])
+        while True:
+            path = os.path.join(self.output_dir, f"{n:05d}-{stamp}-{seed}.png")
+            if not os.path.exists(path):
+                break
+            n += 1
+        info = PngInfo()
+        info.add_text("parameters", infotext)
+        image.save(path, pnginfo=info)
+        return path
+
+
+def build_app(adapter, show_points_json: bool = True, **services_kw):
+    """The Blocks app (not launched) and its services; tests use this directly."""
+    import gradio as gr
+
+    services = StandaloneServices(adapter, **services_kw)
+    with gr.Blocks(title="EasyDrag", css=CSS, analytics_enabled=False) as app:
+        tab = build_tab(services, show_points_json=show_points_json)
+    return app, tab, services
+
+
+def launch(adapter, host: str = "127.0.0.1", port: int = 7861, show_points_json: bool = True,
+           output_dir: Optional[str] = None, save_automatically: bool = True, **kw):
+    """Serve the EasyDrag tab on `adapter` at http://host:port (blocks unless told otherwise).
+
+    Extra keyword arguments go to `gradio.Blocks.launch` (e.g. `prevent_thread_lock=True`).
+    """
+    services_kw = {"save_automatically": save_automatically}
+    if output_dir:
+        services_kw["output_dir"] = output_dir
+    app, _tab, _services = build_app(adapter, show_points_json=show_points_json, **services_kw)
+    app.queue(concurrency_count=2)   # Interrupt must get through while a drag runs
+    return app.launch(server_name=host, server_port=port, **kw)

@@ -1,0 +1,137 @@
+"""EasyDrag HTTP API, added to the WebUI's FastAPI app in `on_app_started`.
+
+`POST /easydrag/v1/drag`, `GET /easydrag/v1/schema`, `GET /easydrag/v1/version`.
+Plain `def` handlers (FastAPI runs them in its thread pool) that take the WebUI's
+queue lock and begin/end `shared.state`, so the API and the UI share one GPU queue,
+progress (`/sdapi/v1/progress`) and interrupt (`/sdapi/v1/interrupt`).
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Dict, Optional
+
+from .. import __version__
+from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
+from ..params import FIELDS, DragParams
+from ..ui import imagedata
+from ..ui.request import NAN_MESSAGE, is_nan_error, request_from_api
+from . import compat
+from .api_models import DragRequestBody, DragResponseBody
+from .services import ModelNotSupported, WebuiServices
+
+PREFIX = "/easydrag/v1"
+
+
+def _credentials() -> Optional[Dict[str, str]]:
+    from modules import shared
+
+    spec = getattr(shared.cmd_opts, "api_auth", None)
+    if not spec:
+        return None
+    creds = {}
+    for pair in spec.split(","):
+        user, _, password = pair.strip().partition(":")
+        creds[user] = password
+    return creds
+
+
+def _dependencies():
+    """The host's --api-auth (HTTP basic), when it is set."""
+    from fastapi import Depends, HTTPException
+    from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
+    creds = _credentials()
+    if not creds:
+        return []
+
+    def auth(credentials: HTTPBasicCredentials = Depends(HTTPBasic())):
+        expected = creds.get(credentials.username)
+        if expected is not None and secrets.compare_digest(credentials.password, expected):
+            return True
+        raise HTTPException(status_code=401, detail="Incorrect username or password",
+                            headers={"WWW-Authenticate": "Basic"})
+    return [Depends(auth)]
+
+
+def schema() -> dict:
+    fields = []
+    for f in FIELDS:
+        info = f.metadata["info"]
+        default = DragParams().to_dict()[f.name]
+        fields.append({"name": f.name, "label": info.label, "help": info.help, "default": default,
+                       "minimum": info.minimum, "maximum": info.maximum, "step": info.step,
+                       "choices": list(info.choices) if info.choices else None,
+                       "infotext_key": FIELD_KEYS[f.name]})
+    return {"params": fields, "points": "[[hx, hy, tx, ty], ...] in input-image pixels",
+            "points_infotext_key": POINTS_KEY,
+            "limits": {"max_image_side": imagedata.MAX_IMAGE_SIDE,
+                       "max_image_bytes": imagedata.MAX_IMAGE_BYTES}}
+
+
+def version() -> dict:
+    import gradio as gr
+
+    return {"version": __version__, "forge": compat.is_forge(), "gradio": gr.__version__}
+
+
+def drag(body: DragRequestBody) -> DragResponseBody:
+    from fastapi import HTTPException
+    from modules import shared
+    from modules.call_queue import queue_lock
+    from .. import DragCancelled
+
+    services = WebuiServices()
+    try:
+        params = DragParams.from_dict(body.params)
+        image = imagedata.decode_image(body.image, what="image")
+        mask = imagedata.decode_image(body.mask, what="mask") if body.mask else None
+        request = request_from_api(image, body.prompt, body.negative_prompt, body.points, mask, params)
+    except ValueError as e:
+        raise HTTPException(status_code=422, detail=str(e)) from None
+
+    with queue_lock:
+        shared.state.begin(job="easydrag-api")
+        try:
+            result = services.run_drag(request)
+        except DragCancelled:
+            raise HTTPException(status_code=409, detail="interrupted: the drag was stopped before it "
+                                                        "finished; nothing was produced") from None
+        except ModelNotSupported as e:
+            raise HTTPException(status_code=409, detail=str(e)) from None
+        except ValueError as e:
+            raise HTTPException(status_code=422, detail=str(e)) from None
+        except Exception as e:
+            if is_nan_error(e):
+                raise HTTPException(status_code=500, detail=NAN_MESSAGE) from None
+            raise
+        finally:
+            shared.state.end()
+
+    used = getattr(result, "params", None) or params
+    info = build_infotext(request.prompt, request.negative_prompt, used, request.points,
+                          request.size, services.model_hash(), __version__)
+    save = services.save_automatically() if body.save is None else body.save
+    saved_path = services.save(result.image, info, used.seed) if save else None
+    heat = None
+    if body.include_mask_heat and result.mask_heat is not None:
+        heat = imagedata.heat_to_data_url(result.mask_heat).split(",", 1)[1]
+    return DragResponseBody(
+        image=imagedata.encode_png(result.image), info=info, saved_path=saved_path,
+        final_points=[[float(x), float(y)] for x, y in result.final_handles],
+        iterations=int(result.iterations), arrived=[bool(a) for a in result.arrived],
+        mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()})
+
+
+ROUTES = ((f"{PREFIX}/drag", drag, ["POST"], DragResponseBody),
+          (f"{PREFIX}/schema", schema, ["GET"], None),
+          (f"{PREFIX}/version", version, ["GET"], None))
+
+
+def on_app_started(_demo, app) -> None:
+    """Add the routes; on an in-process reload, replace the old ones instead of duplicating."""
+    paths = {r[0] for r in ROUTES}
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in paths]
+    deps = _dependencies()
+    for path, endpoint, methods, model in ROUTES:
+        kw = {"response_model": model} if model else {}
+        app.add_api_route(path, endpoint, methods=methods, dependencies=deps, **kw)

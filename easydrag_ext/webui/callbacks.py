@@ -1,0 +1,30 @@
+"""Registers every WebUI callback EasyDrag uses (called once per scripts import/reload)."""
+from __future__ import annotations
+
+from . import api, compat, send_to, settings
+from .services import WebuiServices
+
+TAB_TITLE = "EasyDrag"
+TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easydrag"
+
+
+def on_ui_tabs():
+    from ..ui.tab import build_tab
+
+    tab = build_tab(WebuiServices(), show_points_json=bool(settings.get("easydrag_show_points_json")))
+    return [(tab.blocks, TAB_TITLE, TAB_ID)]
+
+
+def on_model_loaded(_sd_model) -> None:
+    """A new checkpoint: forget everything learned about the previous one."""
+    compat.forget_models()
+
+
+def register() -> None:
+    from modules import script_callbacks
+
+    script_callbacks.on_ui_tabs(on_ui_tabs, name="easydrag_tab")
+    script_callbacks.on_after_component(send_to.after_component, name="easydrag_send_to")
+    script_callbacks.on_ui_settings(settings.on_ui_settings, name="easydrag_settings")
+    script_callbacks.on_app_started(api.on_app_started, name="easydrag_api")
+    script_callbacks.on_model_loaded(on_model_loaded, name="easydrag_model_loaded")

@@ -1,0 +1,102 @@
+"""Host capabilities, detected (never assumed from a version string) in one place.
+
+A1111 v1.10 vs older (`infotext_utils` vs `generation_parameters_copypaste`), Forge
+(gradio 4, no ldm UNet at `model.diffusion_model`, no-op lowvram), and per-model
+support (SDXL, v-prediction) are all answered here.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import weakref
+from typing import Dict, Optional, Tuple
+
+
+def infotext_utils():
+    """`modules.infotext_utils` (v1.8+) or its old name."""
+    try:
+        return importlib.import_module("modules.infotext_utils")
+    except ImportError:
+        return importlib.import_module("modules.generation_parameters_copypaste")
+
+
+def make_tool_button(text: str, elem_id: str, tooltip: str):
+    """The host's small emoji button (its patched components take `tooltip`); else a Button."""
+    try:
+        from modules.ui_components import ToolButton
+    except ImportError:
+        import gradio as gr
+        return gr.Button(text, elem_id=elem_id)
+    return ToolButton(text, elem_id=elem_id, tooltip=tooltip)
+
+
+def is_forge() -> bool:
+    return importlib.util.find_spec("modules_forge") is not None
+
+
+def gradio_major() -> int:
+    import gradio as gr
+    return int(gr.__version__.split(".")[0])
+
+
+def lowvram_module():
+    try:
+        return importlib.import_module("modules.lowvram")
+    except ImportError:
+        return None
+
+
+def default_output_root() -> str:
+    """The WebUI's `outputs` folder (under --data-dir when given)."""
+    try:
+        from modules.paths_internal import default_output_dir
+        return default_output_dir
+    except ImportError:
+        from modules import paths
+        return os.path.join(getattr(paths, "data_path", "."), "outputs")
+
+
+def model_hash(sd_model) -> Optional[str]:
+    h = getattr(sd_model, "sd_model_hash", None)
+    if not h:
+        info = getattr(sd_model, "sd_checkpoint_info", None)
+        h = getattr(info, "shorthash", None)
+    return h or None
+
+
+_support_memo: Dict[int, Tuple["weakref.ref", Optional[str]]] = {}
+
+
+def unsupported_reason(sd_model) -> Optional[str]:
+    """None when EasyDrag can run on `sd_model`, else a message for the user (memoised per model)."""
+    memo = _support_memo.get(id(sd_model))
+    if memo is not None and memo[0]() is sd_model:
+        return memo[1]
+    reason = _unsupported_reason(sd_model)
+    _support_memo.clear()
+    try:   # a weak reference: the memo must never keep an unloaded checkpoint in memory
+        _support_memo[id(sd_model)] = (weakref.ref(sd_model), reason)
+    except TypeError:
+        pass
+    return reason
+
+
+def forget_models() -> None:
+    """Drop per-model state (called on every checkpoint load)."""
+    _support_memo.clear()
+
+
+def _unsupported_reason(sd_model) -> Optional[str]:
+    if sd_model is None:
+        return "no checkpoint is loaded; load an SD-1.x checkpoint first"
+    if getattr(sd_model, "is_sdxl", False) or hasattr(sd_model, "conditioner"):
+        return "SDXL models are not supported yet by EasyDrag; load an SD-1.x checkpoint"
+    if getattr(sd_model, "parameterization", "eps") == "v":
+        return ("v-prediction models (e.g. SD-2.x 768-v) are not supported yet by EasyDrag; "
+                "load an SD-1.x checkpoint")
+    if getattr(getattr(sd_model, "model", None), "diffusion_model", None) is None:
+        if hasattr(sd_model, "forge_objects"):
+            return "Forge's model back end is not supported yet by EasyDrag; use A1111 WebUI 1.10"
+        return "this model has no ldm UNet (model.diffusion_model); EasyDrag needs an SD-1.x checkpoint"
+    return None

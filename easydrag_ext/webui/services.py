@@ -1,0 +1,103 @@
+"""DragServices on the WebUI: queue lock, shared.state progress/interrupt, saving, the model.
+
+Used by both the tab (through `wrap_gradio_gpu_call`) and the API (which takes the
+queue lock and begins/ends the state itself), so a drag runs the same way from either.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from PIL import Image
+
+from ..ui.preview import draw_points
+from ..ui.request import DragRequest, execute
+from ..ui.services import DragServices
+from . import compat, settings
+from .model_guard import unet_on_device
+
+PHASES = ("inversion", "drag", "denoise")
+PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
+
+
+class ModelNotSupported(ValueError):
+    """The loaded checkpoint cannot be dragged (SDXL, v-prediction, Forge back end)."""
+
+
+class WebuiServices(DragServices):
+    run_js = "submit_easydrag"
+
+    def wrap_handler(self, fn: Callable, extra_outputs: list) -> Callable:
+        from modules.call_queue import wrap_gradio_gpu_call
+
+        return wrap_gradio_gpu_call(fn, extra_outputs=extra_outputs)
+
+    # -- running ----------------------------------------------------------------------------
+    def run_drag(self, request: DragRequest):
+        """Run under the caller's queue lock and state.begin(); reports into shared.state."""
+        from modules import devices, shared
+        from .. import LdmAdapter
+
+        sd_model = shared.sd_model
+        reason = compat.unsupported_reason(sd_model)
+        if reason:
+            raise ModelNotSupported(reason)
+        state = shared.state
+        state.job = "EasyDrag"
+        state.job_count = len(PHASES)
+        state.job_no = 0
+        state.textinfo = "EasyDrag: starting"
+        progress = self._progress(state, request, int(settings.get("easydrag_preview_every") or 0))
+
+        def should_stop() -> bool:
+            return bool(state.interrupted or state.skipped)
+
+        with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
+            adapter = LdmAdapter(sd_model)
+            result = execute(adapter, request, progress=progress, should_stop=should_stop)
+        state.textinfo = "EasyDrag: done"
+        return result
+
+    @staticmethod
+    def _progress(state, request: DragRequest, preview_every: int):
+        def report(event) -> None:
+            phase = event.phase if event.phase in PHASES else "drag"
+            state.job_no = PHASES.index(phase)
+            state.sampling_step = event.step
+            state.sampling_steps = event.total
+            state.textinfo = f"{PHASE_VERBS[phase]} {event.step}/{event.total}"
+            if phase == "drag" and preview_every > 0 and event.step % preview_every == 0:
+                state.assign_current_image(draw_points(request.image, event.handles, request.targets))
+        return report
+
+    def interrupt(self) -> None:
+        from modules import shared
+
+        shared.state.interrupt()
+
+    # -- saving and infotext ------------------------------------------------------------------
+    def save(self, image: Image.Image, infotext: str, seed: int) -> str:
+        from modules import images, shared
+
+        fullfn, _txt = images.save_image(image, settings.output_dir(), "", seed=seed, prompt=None,
+                                         extension=shared.opts.samples_format or "png",
+                                         info=infotext, p=None)
+        return fullfn
+
+    def save_automatically(self) -> bool:
+        return bool(settings.get("easydrag_save_automatically"))
+
+    def model_hash(self) -> Optional[str]:
+        from modules import shared
+
+        return compat.model_hash(shared.sd_model)
+
+    def parse_infotext(self, text: str) -> dict:
+        return compat.infotext_utils().parse_generation_parameters(text)
+
+    def resize_policy(self) -> str:
+        return str(settings.get("easydrag_resize_policy"))
+
+    def on_tab_built(self, tab) -> None:
+        from .send_to import register_tab_bindings
+
+        register_tab_bindings(tab)

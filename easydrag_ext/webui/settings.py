@@ -1,0 +1,58 @@
+"""The "EasyDrag" settings section (keys prefixed `easydrag_`) and typed getters."""
+from __future__ import annotations
+
+import os
+
+from ..ui.services import RESIZE_POLICIES
+from . import compat
+
+SECTION = ("easydrag", "EasyDrag")
+DEFAULTS = {
+    "easydrag_outdir": None,            # filled lazily: <outputs>/easydrag-images
+    "easydrag_save_automatically": True,
+    "easydrag_preview_every": 5,
+    "easydrag_resize_policy": "auto",
+    "easydrag_show_points_json": False,
+}
+
+
+def default_outdir() -> str:
+    return os.path.join(compat.default_output_root(), "easydrag-images")
+
+
+def on_ui_settings() -> None:
+    import gradio as gr
+    from modules import shared
+
+    def add(key, default, label, component=None, component_args=None):
+        shared.opts.add_option(key, shared.OptionInfo(default, label, component, component_args,
+                                                      section=SECTION))
+
+    add("easydrag_outdir", default_outdir(),
+        "Output folder for EasyDrag results (empty: the img2img output folder)")
+    add("easydrag_save_automatically", True, "Save every EasyDrag result automatically")
+    add("easydrag_preview_every", 5, "Live preview every N drag iterations (0: off)", gr.Slider,
+        {"minimum": 0, "maximum": 50, "step": 1})
+    add("easydrag_resize_policy", "auto", "Working size for a newly loaded image: " +
+        "; ".join(f"{k}: {v.lower()}" for k, v in RESIZE_POLICIES.items()), gr.Radio,
+        {"choices": list(RESIZE_POLICIES)})
+    add("easydrag_show_points_json", False,
+        "Show the points JSON textbox (for use without the canvas; reload UI)")
+
+
+def get(key: str):
+    from modules import shared
+
+    value = getattr(shared.opts, key, None)
+    if value is None:
+        value = default_outdir() if key == "easydrag_outdir" else DEFAULTS[key]
+    return value
+
+
+def output_dir() -> str:
+    """EasyDrag folder, else the WebUI's global or img2img output folder."""
+    from modules import shared
+
+    opts = shared.opts
+    return (get("easydrag_outdir") or getattr(opts, "outdir_samples", "")
+            or getattr(opts, "outdir_img2img_samples", "") or default_outdir())

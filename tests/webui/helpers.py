@@ -1,0 +1,47 @@
+"""Helpers to find components and handlers in built gradio Blocks (gradio 3.41)."""
+import json
+
+import numpy as np
+from PIL import Image
+
+from easydrag_ext.params import FIELDS, DragParams
+
+FAST = DragParams(resize_long_side=64, inversion_steps=10, drag_step_index=7, reference_steps=4,
+                  max_iterations=3)
+
+
+def walk(block):
+    yield block
+    for child in getattr(block, "children", []) or []:
+        yield from walk(child)
+
+
+def by_id(root, elem_id):
+    found = [b for b in walk(root) if getattr(b, "elem_id", None) == elem_id]
+    assert len(found) == 1, f"{elem_id}: {len(found)} found"
+    return found[0]
+
+
+def handler_for(blocks, trigger, event="click"):
+    """The Python function gradio runs when `trigger` fires `event` (first with a fn)."""
+    for dep, fn in zip(blocks.dependencies, blocks.fns):
+        if trigger._id in dep["targets"] and fn.fn is not None and dep.get("trigger", event) == event:
+            return fn.fn, dep
+    raise AssertionError(f"no {event} handler on {trigger.elem_id}")
+
+
+def param_values(params: DragParams = FAST):
+    d = params.to_dict()
+    return [[str(v) for v in d[f.name]] if f.name == "feature_blocks" else d[f.name] for f in FIELDS]
+
+
+def disc_image(size=64, centre=(20, 20), radius=8):
+    yy, xx = np.mgrid[:size, :size]
+    arr = np.zeros((size, size, 3), np.uint8)
+    arr[..., 2] = 60
+    arr[((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) < radius ** 2] = [220, 40, 40]
+    return Image.fromarray(arr)
+
+
+def points_json(points, size=(64, 64), mask=None):
+    return json.dumps({"points": points, "mask": mask, "size": list(size)})
