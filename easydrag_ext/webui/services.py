@@ -65,7 +65,7 @@ class WebuiServices(DragServices):
             state.sampling_step = event.step
             state.sampling_steps = event.total
             state.textinfo = f"{PHASE_VERBS[phase]} {event.step}/{event.total}"
-            if phase == "drag" and preview_every > 0 and event.step % preview_every == 0:
+            if phase == "drag" and preview_every > 0 and event.step >= 1 and event.step % preview_every == 0:
                 state.assign_current_image(draw_points(request.image, event.handles, request.targets))
         return report
 

@@ -8,7 +8,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 FAKEHOST = Path(__file__).resolve().parent / "fakehost"
-FAST = dict(resize_long_side=64, inversion_steps=10, drag_step_index=7, reference_steps=4, max_iterations=3)
 
 
 def _purge():
