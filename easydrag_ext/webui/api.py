@@ -10,6 +10,9 @@ from __future__ import annotations
 import secrets
 from typing import Dict, Optional
 
+from fastapi import Depends, HTTPException
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
+
 from .. import __version__
 from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
 from ..params import FIELDS, DragParams
@@ -37,9 +40,6 @@ def _credentials() -> Optional[Dict[str, str]]:
 
 def _dependencies():
     """The host's --api-auth (HTTP basic), when it is set."""
-    from fastapi import Depends, HTTPException
-    from fastapi.security import HTTPBasic, HTTPBasicCredentials
-
     creds = _credentials()
     if not creds:
         return []
@@ -75,7 +75,6 @@ def version() -> dict:
 
 
 def drag(body: DragRequestBody) -> DragResponseBody:
-    from fastapi import HTTPException
     from modules import shared
     from modules.call_queue import queue_lock
     from .. import DragCancelled

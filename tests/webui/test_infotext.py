@@ -1,0 +1,106 @@
+"""Infotext: one mapping from DragParams.FIELDS, kept in sync, and round trips (host-free and host)."""
+import json
+
+from hypothesis import given, settings, strategies as st
+
+from easydrag_ext import infotext
+from easydrag_ext.params import FIELDS, DragParams, MASK_MODES
+
+
+def test_every_field_has_exactly_one_key_derived_from_its_label():
+    assert list(infotext.FIELD_KEYS) == [f.name for f in FIELDS]
+    keys = list(infotext.FIELD_KEYS.values())
+    assert len(keys) == len(set(keys))
+    for f in FIELDS:
+        key, label = infotext.FIELD_KEYS[f.name], f.metadata["info"].label
+        if f.name in infotext.STANDARD_KEYS:
+            assert key == infotext.STANDARD_KEYS[f.name]
+        else:
+            assert key.lower() == f"easydrag {label.lower()}", (f.name, key, label)
+        assert infotext.KEY_RE.match(key), key        # the host's key grammar
+    assert infotext.KEY_FIELDS == {v: k for k, v in infotext.FIELD_KEYS.items()}
+
+
+def test_prefixed_keys_never_collide_with_the_hosts():
+    ours = set(infotext.FIELD_KEYS.values()) - set(infotext.STANDARD_KEYS.values())
+    ours |= {infotext.POINTS_KEY, infotext.VERSION_KEY}
+    assert not ours & infotext.HOST_KEYS
+    assert all(k.startswith("EasyDrag ") for k in ours)
+
+
+def test_default_params_write_only_seed_points_and_mask_mode():
+    text = infotext.build_infotext("p", "", DragParams(), [[1, 2, 3, 4]], (64, 64))
+    parsed = infotext.parse_infotext(text)
+    ours = {k for k in parsed if k.startswith("EasyDrag")}
+    assert ours == {infotext.POINTS_KEY, infotext.FIELD_KEYS["mask_mode"]}
+    assert parsed["Seed"] == "0" and parsed["Size-1"] == "64"
+
+
+params_strategy = st.builds(
+    lambda it, drag, ref, mi, lr, mode, blocks, rd, seed, thr: DragParams(
+        inversion_steps=it, drag_step_index=min(drag, it), reference_steps=min(ref, min(drag, it)),
+        max_iterations=mi, lr=lr, mask_mode=mode, feature_blocks=blocks, reference_during_drag=rd,
+        seed=seed, mask_threshold=thr),
+    st.integers(2, 200), st.integers(1, 200), st.integers(0, 200), st.integers(0, 1000),
+    st.floats(1e-5, 1.0), st.sampled_from(MASK_MODES),
+    st.lists(st.integers(0, 11), min_size=1, max_size=4), st.booleans(), st.integers(0, 2**32 - 1),
+    st.floats(0.0, 0.999))
+points_strategy = st.lists(st.lists(st.floats(0, 511, allow_nan=False).map(lambda v: round(v, 2)),
+                                    min_size=4, max_size=4), min_size=1, max_size=5)
+prompt_strategy = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40).map(str.strip)
+
+
+@settings(max_examples=60, deadline=None)
+@given(params_strategy, points_strategy, prompt_strategy, prompt_strategy)
+def test_round_trip_host_free(params, points, prompt, negative):
+    text = infotext.build_infotext(prompt, negative, params, points, (512, 512), "abc123", "0.1.0")
+    parsed = infotext.parse_infotext(text)
+    assert infotext.params_from_parsed(parsed) == params
+    assert infotext.points_from_parsed(parsed) == [[float(v) for v in p] for p in points]
+    assert parsed["Model hash"] == "abc123"
+
+
+def test_round_trip_through_the_hosts_parser_with_a_tricky_prompt(webui):
+    params = DragParams(inversion_steps=30, drag_step_index=20, lr=0.02, mask_mode="user",
+                        feature_blocks=(4, 6, 8), reference_during_drag=False, seed=123)
+    prompt = 'a "quoted" cat, on a mat: at noon\nsecond line'
+    text = infotext.build_infotext(prompt, "ugly, blurry", params, [[10.5, 20, 30, 40]], (640, 384))
+    parsed = webui.infotext_utils.parse_generation_parameters(text)
+    assert parsed["Prompt"] == prompt and parsed["Negative prompt"] == "ugly, blurry"
+    assert infotext.params_from_parsed(parsed) == params
+    assert infotext.points_from_parsed(parsed) == [[10.5, 20.0, 30.0, 40.0]]
+    assert parsed["Mask mode"] == "Inpaint masked"        # the host's own key is left alone
+
+
+def test_png_info_paste_restores_prompt_points_and_params(webui, page):
+    """What PNG Info -> Send to EasyDrag sets on the tab, through the host's paste wiring."""
+    from .helpers import by_id
+
+    fields = webui.infotext_utils.paste_fields["easydrag"]["fields"]
+    params = DragParams(max_iterations=7, mask_mode="none", feature_blocks=(3, 9))
+    text = infotext.build_infotext("a dog", "bad", params, [[1, 2, 3, 4]], (64, 64))
+    values = webui.infotext_utils.paste_values(fields, webui.infotext_utils.parse_generation_parameters(text))
+    by_comp = {id(c): v for (c, _), v in zip(fields, values)}
+    tab = by_id(page, "tab_easydrag")
+    assert by_comp[id(by_id(tab, "easydrag_prompt"))]["value"] == "a dog"
+    pts = json.loads(by_comp[id(by_id(tab, "easydrag_points_json"))]["value"])
+    assert pts == {"points": [[1.0, 2.0, 3.0, 4.0]], "mask": None, "size": [64, 64]}
+    assert by_comp[id(by_id(tab, "easydrag_param_max_iterations"))]["value"] == 7
+    assert by_comp[id(by_id(tab, "easydrag_mask_mode"))]["value"] == "none"
+    assert by_comp[id(by_id(tab, "easydrag_param_feature_blocks"))]["value"] == ["3", "9"]
+    assert by_comp[id(by_id(tab, "easydrag_param_lr"))]["value"] == DragParams().lr   # defaults restored
+    # a plain txt2img infotext leaves EasyDrag's points and params alone
+    plain = webui.infotext_utils.parse_generation_parameters("a cat\nSteps: 20, Seed: 5, Size: 64x64")
+    values = webui.infotext_utils.paste_values(fields, plain)
+    by_comp = {id(c): v for (c, _), v in zip(fields, values)}
+    assert "value" not in by_comp[id(by_id(tab, "easydrag_param_seed"))]
+    assert "value" not in by_comp[id(by_id(tab, "easydrag_points_json"))]
+
+
+def test_bad_values_in_an_infotext_name_the_key():
+    import pytest
+
+    with pytest.raises(ValueError, match="inversion_steps"):
+        infotext.params_from_parsed({infotext.FIELD_KEYS["inversion_steps"]: "many"})
+    with pytest.raises(ValueError, match="EasyDrag points"):
+        infotext.points_from_parsed({infotext.POINTS_KEY: "[[1, 2]]"})
