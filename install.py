@@ -18,9 +18,9 @@ def major(version):
     return int(head) if head.isdigit() else 0
 
 
-def missing_packages(names=REQUIRED):
+def missing_packages(names=None):
     missing = []
-    for name in names:
+    for name in REQUIRED if names is None else names:
         try:
             metadata.version(name)
         except metadata.PackageNotFoundError:
