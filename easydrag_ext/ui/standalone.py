@@ -80,13 +80,15 @@ def build_app(adapter, show_points_json: bool = True, **services_kw):
 
 def launch(adapter, host: str = "127.0.0.1", port: int = 7861, show_points_json: bool = True,
            output_dir: Optional[str] = None, save_automatically: bool = True, **kw):
-    """Serve the EasyDrag tab on `adapter` at http://host:port (blocks unless told otherwise).
+    """Serve the EasyDrag tab on `adapter` at http://host:port; returns the launched Blocks.
 
-    Extra keyword arguments go to `gradio.Blocks.launch` (e.g. `prevent_thread_lock=True`).
+    Blocks until closed unless `prevent_thread_lock=True`; other keyword arguments go to
+    `gradio.Blocks.launch` too.
     """
     services_kw = {"save_automatically": save_automatically}
     if output_dir:
         services_kw["output_dir"] = output_dir
     app, _tab, _services = build_app(adapter, show_points_json=show_points_json, **services_kw)
     app.queue(concurrency_count=2)   # Interrupt must get through while a drag runs
-    return app.launch(server_name=host, server_port=port, **kw)
+    app.launch(server_name=host, server_port=port, **kw)
+    return app

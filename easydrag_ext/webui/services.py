@@ -9,6 +9,7 @@ from typing import Callable, Optional
 
 from PIL import Image
 
+from ..infotext import parse_infotext
 from ..ui.preview import draw_points
 from ..ui.request import DragRequest, execute
 from ..ui.services import DragServices
@@ -78,7 +79,9 @@ class WebuiServices(DragServices):
     def save(self, image: Image.Image, infotext: str, seed: int) -> str:
         from modules import images, shared
 
-        fullfn, _txt = images.save_image(image, settings.output_dir(), "", seed=seed, prompt=None,
+        # p=None: the filename pattern gets seed and prompt from these arguments instead
+        prompt = parse_infotext(infotext).get("Prompt") or None
+        fullfn, _txt = images.save_image(image, settings.output_dir(), "", seed=seed, prompt=prompt,
                                          extension=shared.opts.samples_format or "png",
                                          info=infotext, p=None)
         return fullfn

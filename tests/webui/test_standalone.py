@@ -1,0 +1,68 @@
+"""The same tab as a plain gradio 3.41 app on a fixed model, driven through gradio's own
+pre/post-processing (what the browser's requests go through)."""
+import asyncio
+import json
+import socket
+
+import httpx
+from PIL import Image
+
+from easydrag_ext.infotext import POINTS_KEY, parse_infotext
+from easydrag_ext.ui.imagedata import encode_png
+from easydrag_ext.ui.standalone import build_app, launch
+
+from .helpers import FAST, disc_image, param_values, points_json
+
+
+def _fn_index(app, component, event="click"):
+    for i, dep in enumerate(app.dependencies):
+        if component._id in dep["targets"] and app.fns[i].fn is not None:
+            return i
+    raise AssertionError(component.elem_id)
+
+
+def _process(app, fn_index, inputs):
+    return asyncio.run(app.process_api(fn_index=fn_index, inputs=inputs, state={}))["data"]
+
+
+def test_run_through_gradio_processing_saves_png_with_infotext(adapter, tmp_path):
+    app, tab, services = build_app(adapter, output_dir=str(tmp_path))
+    image = encode_png(disc_image(), data_url=True)
+    out = _process(app, _fn_index(app, tab.run),
+                   ["", image, "a red disc", "", points_json([[20, 20, 36, 28]]), None] + param_values(FAST))
+    result_image, result, infotext, html = out
+    assert str(result_image).startswith("data:image/png;base64,")
+    assert json.loads(result)["size"] == [64, 64]
+    assert json.loads(parse_infotext(infotext)[POINTS_KEY]) == [[20, 20, 36, 28]]
+    saved = list(tmp_path.glob("*.png"))
+    assert len(saved) == 1 and Image.open(saved[0]).info["parameters"] == infotext
+    assert "Saved to" in html
+
+
+def test_interrupt_and_errors_in_the_standalone_app(adapter, tmp_path, monkeypatch):
+    app, tab, services = build_app(adapter, output_dir=str(tmp_path))
+    run = app.fns[_fn_index(app, tab.run)].fn
+    monkeypatch.setattr(services, "_progress", lambda e: services.interrupt() if e.phase == "drag" else None)
+    *_, html = run("", disc_image(), "p", "", points_json([[20, 20, 36, 28]]), None, *param_values(FAST))
+    assert "Interrupted" in html and not list(tmp_path.glob("*.png"))
+    *_, html = run("", None, "p", "", "[[1,2,3,4]]", None, *param_values(FAST))
+    assert "no image" in html
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_launch_serves_the_page(adapter):
+    port = _free_port()
+    app = launch(adapter, host="127.0.0.1", port=port, prevent_thread_lock=True)
+    try:
+        page = httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+        assert page.status_code == 200
+        config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=30).json()
+        ids = {c["props"].get("elem_id") for c in config["components"]}
+        assert {"easydrag_canvas", "easydrag_image", "easydrag_points_json", "easydrag_result"} <= ids
+    finally:
+        app.close()
