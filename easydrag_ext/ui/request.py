@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from PIL import Image
@@ -114,6 +114,3 @@ def is_nan_error(exc: BaseException) -> bool:
     name = type(exc).__name__
     return isinstance(exc, NaNResultError) or name == "NansException" or "NaN" in str(exc)[:200]
 
-
-def points_of(handles: Sequence[Tuple[float, float]], targets) -> List[List[float]]:
-    return [[hx, hy, tx, ty] for (hx, hy), (tx, ty) in zip(handles, targets)]

@@ -47,3 +47,36 @@ def test_low_vram_hooks_are_set_aside_for_the_drag_and_restored(webui, page, mon
     assert torch.equal(out_before, plain_unet_call(model))
     # and the hooks work again afterwards, as txt2img needs them
     assert webui.lowvram.moves, "low-VRAM hooks did not fire after the drag"
+
+
+def test_api_handler_leaves_the_model_bit_identical(webui, tiny_model):
+    import base64
+    import io
+
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    app = FastAPI()
+    webui.script_callbacks.app_started_callback(None, app)
+    buf = io.BytesIO()
+    disc_image().save(buf, format="PNG")
+    before, out_before = host_snapshot(tiny_model), plain_unet_call(tiny_model)
+    r = TestClient(app).post("/easydrag/v1/drag", json={
+        "image": base64.b64encode(buf.getvalue()).decode(), "points": [[20, 20, 36, 28]],
+        "params": {k: v for k, v in FAST.to_dict().items()}})
+    assert r.status_code == 200, r.text
+    assert_same_host(before, host_snapshot(tiny_model))
+    assert torch.equal(out_before, plain_unet_call(tiny_model))
+
+
+def test_half_precision_unet_works_through_the_glue_and_stays_half(webui, page):
+    model = build_tiny_model(seed=2)
+    for m in model.model.diffusion_model.modules():
+        # fp16 like the WebUI; ldm's GroupNorm32 needs fp32 weights on a CPU (CUDA autocast upcasts it)
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            m.half()
+    webui.shared.sd_model = model
+    before = host_snapshot(model)
+    image, *_, html = _run_through_tab(page)
+    assert image is not None, html
+    assert_same_host(before, host_snapshot(model))

@@ -6,7 +6,6 @@ import re
 import sys
 
 import gradio as gr
-from PIL import Image
 
 from modules import images, script_callbacks, shared
 
