@@ -66,3 +66,22 @@ def test_launch_serves_the_page(adapter):
         assert {"easydrag_canvas", "easydrag_image", "easydrag_points_json", "easydrag_result"} <= ids
     finally:
         app.close()
+
+
+def test_png_infotext_survives_gradio_and_fills_the_prompts(adapter):
+    import base64
+    import io
+
+    from PIL.PngImagePlugin import PngInfo
+
+    app, tab, _ = build_app(adapter)
+    info = PngInfo()
+    info.add_text("parameters", "a cat on a mat\nNegative prompt: blurry\nSteps: 20, Seed: 1, Size: 64x64")
+    buf = io.BytesIO()
+    disc_image().save(buf, format="PNG", pnginfo=info)
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    index = next(i for i, d in enumerate(app.dependencies)
+                 if tab.image._id in d["targets"] and d.get("trigger") == "change")
+    prompt, negative, resize = _process(app, index, [url, 512])
+    assert prompt["value"] == "a cat on a mat" and negative["value"] == "blurry"
+    assert resize["value"] == 0
