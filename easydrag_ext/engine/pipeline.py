@@ -157,7 +157,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                         eps, _ = run(z, i)
                     else:
                         ref.inject(banks.pop(i), from_row=1)
-                        eps2, _ = run(torch.cat([z, z]), i)
+                        eps2, _ = run(z, i, decoder_copies=2)     # rows: plain, reference
                         eps = eps2[:1] + scale * (eps2[1:] - eps2[:1])
                 else:
                     ref.idle()
