@@ -130,7 +130,8 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks))
             return concat_features(fs).float()
 
-        report("drag", 0, params.max_iterations, work_handles) if should_stop else None
+        if should_stop is not None and should_stop():
+            raise DragCancelled("stopped before the drag")
         with torch.enable_grad():
             outcome = optimize_latent(
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
