@@ -138,6 +138,8 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                 use_scaler=device.type == "cuda" and adapter.unet_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
                 motion_reference=motion_reference)
+        if cache is None:
+            del f0, drag_bank
         clock.lap("drag")
 
         # ---- denoise from z_t* with reference guidance (eq. 7) -----------------------------
@@ -146,11 +148,13 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             scale = params.reference_scale
             for step, i in enumerate(reversed(range(k)), start=1):
                 if i < ref_steps:
+                    # without a cache, each step's reference states are freed once used
+                    bank = banks[i] if cache is not None else banks.pop(i)
                     if scale == 1:
-                        ref.inject(banks[i])
+                        ref.inject(bank)
                         eps, _ = run(z, i)
                     else:
-                        ref.inject(banks[i], from_row=1)
+                        ref.inject(bank, from_row=1)
                         eps2, _ = run(z, i, decoder_copies=2)     # rows: plain, reference
                         eps = eps2[:1] + scale * (eps2[1:] - eps2[:1])
                 else:
