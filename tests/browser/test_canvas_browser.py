@@ -1,0 +1,199 @@
+"""EasyDrag canvas in headless Chromium (Debian package, driven by Playwright; no browser
+download). Against tests/browser/harness.html by default, or the standalone app when
+EASYDRAG_UI_URL is set. Drags two pairs, undoes and redoes, zooms, paints a mask, checks
+the JSON that reached Python in native pixels, runs, checks the result view and saves a
+screenshot (EASYDRAG_SCREENSHOT_DIR, else pytest's tmp dir).
+"""
+import base64
+import io
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from canvas_targets import make_target
+
+CHROMIUM = os.environ.get("EASYDRAG_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+W, H = 320, 200          # non-square input on purpose: the canvas letterboxes it
+VIEW = "#easydrag_canvas canvas.easydrag-view"
+
+
+@pytest.fixture(scope="module")
+def browser_context():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}. Install it with: "
+                    "apt-get update && apt-get install -y chromium chromium-driver "
+                    "(or set EASYDRAG_CHROMIUM to its path)", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Python package playwright is missing. Install it with: pip install playwright "
+                    "(no 'playwright install' needed: the test uses the Debian Chromium)", pytrace=False)
+    with tempfile.TemporaryDirectory(prefix="easydrag-chromium-") as profile, sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=ARGS, headless=True,
+            viewport={"width": 1000, "height": 1100})
+        try:
+            yield ctx
+        finally:
+            ctx.close()
+
+
+def decode_png(data_url):
+    from PIL import Image
+    assert data_url.startswith("data:image/png;base64,"), data_url[:40]
+    return Image.open(io.BytesIO(base64.b64decode(data_url.split(",", 1)[1]))).convert("L")
+
+
+class Canvas:
+    """Display positions computed independently of the page's JS: the image is fitted
+    ("contain") and centred in the canvas at zoom 1."""
+
+    def __init__(self, page, target):
+        self.page, self.target = page, target
+
+    def box(self):
+        return self.page.locator(VIEW).bounding_box()
+
+    def at(self, nx, ny):
+        b = self.box()
+        s = min(b["width"] / W, b["height"] / H)
+        ox = b["x"] + (b["width"] - W * s) / 2
+        oy = b["y"] + (b["height"] - H * s) / 2
+        return ox + (nx + 0.5) * s, oy + (ny + 0.5) * s
+
+    def drag(self, a, b, steps=8):
+        m = self.page.mouse
+        m.move(*a)
+        m.down()
+        m.move(*b, steps=steps)
+        m.up()
+
+    def last(self):
+        got = self.target.received(self.page)
+        assert got, "nothing reached the points textbox"
+        return got[-1]
+
+    def wait_points(self, n):
+        """Poll until the last payload has n pairs (edits are sent synchronously, so this is immediate)."""
+        self.page.wait_for_function(
+            "(n) => { const b = document.querySelector('#easydrag_points_json textarea');"
+            " try { return JSON.parse(b.value).points.length === n; } catch (e) { return false; } }", arg=n)
+        return self.last()
+
+    def status(self):
+        return self.page.locator("#easydrag_canvas .easydrag-editor .easydrag-status").inner_text()
+
+
+def test_canvas_points_mask_and_result(browser_context, tmp_path):
+    target = make_target()
+    page = browser_context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    target.open(page)
+    target.load_image(page, W, H, tmp_path)
+    page.wait_for_function("(s) => document.querySelector(s) && document.querySelector(s).offsetWidth > 0", arg=VIEW)
+    cv = Canvas(page, target)
+    page.wait_for_function("() => /320×200/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+
+    # Two pairs by press-drag-release, exact native pixels in the JSON.
+    pairs = [(60, 50, 110, 70), (200, 150, 250, 120)]
+    for hx, hy, tx, ty in pairs:
+        cv.drag(cv.at(hx, hy), cv.at(tx, ty))
+    got = cv.wait_points(2)
+    assert got["points"] == [list(p) for p in pairs]
+    assert got["size"] == [W, H] and got["mask"] is None
+
+    # Undo with the button, redo with the keyboard; each is one step.
+    page.click("#easydrag_canvas [data-action=undo]")
+    assert cv.wait_points(1)["points"] == [list(pairs[0])]
+    page.keyboard.press("Control+Shift+Z")
+    assert cv.wait_points(2)["points"] == [list(p) for p in pairs]
+
+    # A lone click makes an unfinished pair: shown, never sent; Escape drops it.
+    sent_before = len(target.received(page))
+    page.mouse.click(*cv.at(150, 30))
+    assert "unfinished" in cv.status()
+    assert cv.last()["points"] == [list(p) for p in pairs], "unfinished pair must not be sent"
+    page.keyboard.press("Escape")
+    assert "unfinished" not in cv.status()
+    assert len(target.received(page)) >= sent_before
+
+    # Zoom with the wheel over a target, then drag it: the move maps through the zoom.
+    tx, ty = pairs[1][2], pairs[1][3]
+    page.mouse.move(*cv.at(tx, ty))
+    page.mouse.wheel(0, -400)
+    page.wait_for_function("() => /zoom \\d+%/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+    scale = page.evaluate("easydrag.bridge.state.editor.view.scale()")
+    fit = min(cv.box()["width"] / W, cv.box()["height"] / H)
+    assert scale > fit * 1.5
+    start = cv.at(tx, ty)   # the zoom keeps this point fixed on screen
+    cv.drag(start, (start[0] + 40, start[1]))
+    moved = cv.last()["points"][1]
+    assert moved[:2] == [200, 150] and moved[3] == ty
+    assert moved[2] == math.floor(tx + 0.5 + 40 / scale), (moved, scale)
+    page.keyboard.press("Control+Z")
+    assert cv.wait_points(2)["points"][1] == list(pairs[1])
+    page.keyboard.press("r")
+    page.wait_for_function("() => !/zoom \\d+%/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+
+    # Paint a mask stroke with the brush: a native-size PNG, white along the stroke only.
+    page.click("#easydrag_canvas [data-action=brush]")
+    cv.drag(cv.at(100, 100), cv.at(180, 100), steps=12)
+    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask !== null")
+    got = cv.last()
+    mask = decode_png(got["mask"])
+    assert mask.size == (W, H)
+    radius = page.evaluate("easydrag.bridge.state.editor.brushRadius")
+    assert mask.getpixel((140, 100)) == 255 and mask.getpixel((100, 100)) == 255
+    assert mask.getpixel((140, 100 + radius + 3)) == 0 and mask.getpixel((20, 20)) == 0
+    assert got["points"] == [list(p) for p in pairs], "painting keeps the points"
+    page.click("#easydrag_canvas [data-action=points]")
+
+    # Run: live frame (harness only), then result view with slider, heatmap and handles.
+    target.start_run(page)
+    if target.has_live_frames():
+        page.wait_for_function("() => /Running 1\\/2/.test(document.querySelector('.easydrag-result .easydrag-status').textContent)")
+    target.finish_run(page)
+    page.wait_for_function("() => { const r = document.querySelector('.easydrag-result');"
+                           " return r && r.style.display !== 'none' && !document.querySelector('[data-action=useResult]').disabled; }")
+    slider = page.locator(".easydrag-result input.easydrag-slider")
+    assert slider.is_visible()
+    slider.fill("25")
+    page.click(".easydrag-result [data-action=heatmap]")
+    assert page.locator(".easydrag-result [data-action=heatmap]").inner_text().lower().startswith("hide")
+    shot_dir = Path(os.environ.get("EASYDRAG_SCREENSHOT_DIR") or tmp_path)
+    shot_dir.mkdir(parents=True, exist_ok=True)
+    shot = shot_dir / f"easydrag_canvas_{target.name}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10000
+    print(f"screenshot: {shot}")
+
+    # Use result as input: handles move to the tracked positions, targets and history stay.
+    final = json.loads(page.evaluate(
+        "document.querySelector('#easydrag_result_json textarea').value"))["final_handles"]
+    page.click(".easydrag-result [data-action=useResult]")
+    page.wait_for_function("() => document.querySelector('#easydrag_image img').src === document.querySelector('#easydrag_result img').src")
+    page.wait_for_function("(f) => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).points[0][0] === f",
+                           arg=round(final[0][0]))
+    got = cv.last()
+    assert [p[:2] for p in got["points"]] == [[round(x), round(y)] for x, y in final]
+    assert [p[2:] for p in got["points"]] == [list(p[2:]) for p in pairs]
+    assert got["mask"] is not None, "the mask survives Use result as input"
+    page.click("#easydrag_canvas [data-action=undo]")
+    assert cv.wait_points(2)["points"] == [list(p) for p in pairs], "history kept across Use result as input"
+
+    # Python writes the box (restoring points): the editor loads them and echoes them back.
+    restored = {"points": [[10, 20, 30, 40]], "mask": None, "size": [W, H]}
+    target.python_writes_points(page, json.dumps(restored))
+    page.wait_for_function("() => /Points restored/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+    assert cv.last()["points"] == [[10, 20, 30, 40]]
+
+    assert not errors, f"page errors: {errors}"
+    page.close()
