@@ -202,6 +202,20 @@
         S.result.setResult(r, src);
     }
 
+    // Live view from elsewhere (e.g. the WebUI progress poll in easydrag_webui.js):
+    // frame = {final_handles: [[x, y], ...], step, steps, preview: <data URL or null>}.
+    // Pass done: true with the last frame to end the live view.
+    function liveFrame(frame) {
+        if (!S.editor || !frame) return;
+        var obj = Object.assign({}, frame, { running: !frame.done });
+        delete obj.done;
+        var r;
+        try { r = ns.serial.parseResult(obj); } catch (e) { S.result.status.textContent = e.message; return; }
+        if (!S.lastResult || !S.lastResult.running) S.result.setBefore(S.editor.image, S.editor.state.completePairs());
+        S.lastResult = r;
+        return S.result.setResult(r, S.resultSrc);
+    }
+
     function watchMaskMode() {
         var checked = q("#easydrag_mask_mode input:checked");
         var mode = checked ? checked.value : null;
@@ -222,6 +236,7 @@
         started = true;
         tick();
         setInterval(tick, 250);
+        if (typeof onOptionsChanged === "function") onOptionsChanged(function () { if (S.editor) S.editor.reloadKeys(); });
         if (typeof onAfterUiUpdate === "function") {
             onAfterUiUpdate(tick);
         } else if (typeof MutationObserver !== "undefined" && document.body) {
@@ -235,7 +250,10 @@
         }
     }
 
-    ns.bridge = { tick: tick, state: S, send: send, useResult: useResult };
+    ns.bridge = {
+        tick: tick, state: S, send: send, useResult: useResult, liveFrame: liveFrame,
+        reloadKeys: function () { if (S.editor) S.editor.reloadKeys(); }
+    };
     if (typeof onUiLoaded === "function") onUiLoaded(start);
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();

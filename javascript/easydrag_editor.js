@@ -76,16 +76,29 @@
         this.emptyNote = el("div", { className: "easydrag-empty", text: t("Upload an image above, then drag from a handle to its target.") });
         this.stage = el("div", { className: "easydrag-stage" }, [this.canvas, this.emptyNote]);
         this.status = el("div", { className: "easydrag-status", "aria-live": "polite" });
+        this.shortcutTable = el("table");
+        this.shortcuts = el("details", { className: "easydrag-shortcuts" }, [
+            el("summary", { text: t("Keyboard shortcuts") }), this.shortcutTable
+        ]);
+        this._fillShortcuts();
+        this.root = el("div", { className: "easydrag-editor" }, [bar, this.stage, this.status, this.shortcuts]);
+        this.ctx = this.canvas.getContext("2d");
+        this.refresh();
+    };
+
+    Editor.prototype._fillShortcuts = function () {
         var rows = this.keymap.describe().map(function (r) {
             return el("tr", {}, [el("td", { text: t(r[0]) }), el("td", {}, [el("kbd", { text: r[1] })])]);
         });
         rows.push(el("tr", {}, [el("td", { text: t("Zoom") }), el("td", {}, [el("kbd", { text: t("Mouse wheel") })])]));
-        this.shortcuts = el("details", { className: "easydrag-shortcuts" }, [
-            el("summary", { text: t("Keyboard shortcuts") }), el("table", {}, rows)
-        ]);
-        this.root = el("div", { className: "easydrag-editor" }, [bar, this.stage, this.status, this.shortcuts]);
-        this.ctx = this.canvas.getContext("2d");
-        this.refresh();
+        this.shortcutTable.textContent = "";
+        rows.forEach(function (r) { this.shortcutTable.appendChild(r); }, this);
+    };
+
+    // Settings can arrive after the tab is built (the WebUI loads opts asynchronously).
+    Editor.prototype.reloadKeys = function () {
+        this.keymap = new ns.keys.Keymap(window.opts || null);
+        this._fillShortcuts();
     };
 
     // A new image src. keep=true ("Use result as input") keeps points and history when the

@@ -125,6 +125,20 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     assert "unfinished" not in cv.status()
     assert len(target.received(page)) >= sent_before
 
+    # Click handle, click target also makes a pair; Delete removes the selected pair; undo steps back one edit at a time.
+    page.mouse.click(*cv.at(150, 30))
+    page.mouse.click(*cv.at(170, 45))
+    assert cv.wait_points(3)["points"][2] == [150, 30, 170, 45]
+    page.keyboard.press("Delete")
+    assert cv.wait_points(2)["points"] == [list(p) for p in pairs]
+    page.keyboard.press("Control+Z")
+    assert cv.wait_points(3)["points"][2] == [150, 30, 170, 45]
+    page.keyboard.press("Control+Z")
+    assert cv.wait_points(2)["points"] == [list(p) for p in pairs]
+    assert "unfinished" in cv.status(), "one undo only takes back the target click"
+    page.keyboard.press("Control+Z")
+    assert "unfinished" not in cv.status()
+
     # Zoom with the wheel over a target, then drag it: the move maps through the zoom.
     tx, ty = pairs[1][2], pairs[1][3]
     page.mouse.move(*cv.at(tx, ty))
@@ -154,7 +168,40 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     assert mask.getpixel((140, 100)) == 255 and mask.getpixel((100, 100)) == 255
     assert mask.getpixel((140, 100 + radius + 3)) == 0 and mask.getpixel((20, 20)) == 0
     assert got["points"] == [list(p) for p in pairs], "painting keeps the points"
+
+    # Brush size keys, mask show/hide and opacity toggles.
+    page.keyboard.press("]")
+    page.keyboard.press("]")
+    bigger = page.evaluate("easydrag.bridge.state.editor.brushRadius")
+    assert bigger > radius
+    page.keyboard.press("[")
+    assert page.evaluate("easydrag.bridge.state.editor.brushRadius") < bigger
+    toggle = page.locator("#easydrag_canvas [data-action=toggleMask]")
+    toggle.click()
+    assert toggle.inner_text() == "Show mask"
+    page.keyboard.press("m")
+    assert toggle.inner_text() == "Hide mask"
+    opacity = page.locator("#easydrag_canvas [data-action=opacity]")
+    first = opacity.inner_text()
+    opacity.click()
+    assert opacity.inner_text() != first
+
+    # Shortcuts follow the settings (opts.easydrag_key_*), and the tab lists them.
+    page.evaluate("window.opts = {easydrag_key_undo: 'Alt+U'}; easydrag.bridge.reloadKeys()")
+    assert "Alt+U" in page.locator("#easydrag_canvas .easydrag-shortcuts").text_content()
+    page.keyboard.press("Alt+u")
+    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask === null")
+    page.keyboard.press("Control+Shift+Z")
+    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask !== null")
+    page.evaluate("window.opts = {}; easydrag.bridge.reloadKeys()")
     page.click("#easydrag_canvas [data-action=points]")
+
+    # Live frames pushed by the WebUI progress glue show moving handles in the result view.
+    page.evaluate("easydrag.bridge.liveFrame({final_handles: [[70, 55], [210, 140]], step: 3, steps: 4})")
+    page.wait_for_function("() => /Running 3\\/4/.test(document.querySelector('.easydrag-result .easydrag-status').textContent)")
+    assert page.locator(".easydrag-result canvas").is_visible()
+    page.evaluate("easydrag.bridge.liveFrame({final_handles: [[70, 55], [210, 140]], done: true})")
+    page.wait_for_function("() => document.querySelector('.easydrag-result').style.display === 'none'")
 
     # Run: live frame (harness only), then result view with slider, heatmap and handles.
     target.start_run(page)
