@@ -141,9 +141,12 @@
         }).catch(function (e) { S.keepNextImage = false; S.editor.setMessage(e.message); });
     }
 
+    // Every part must be loaded: a page may add the scripts in any order, or late.
+    var PARTS = ["Editor", "ResultView", "EditorState", "Gestures", "Viewport", "MaskBitmap", "serial", "keys", "draw", "attachInput"];
+
     function mount() {
         var host = q("#easydrag_canvas");
-        if (!host) return false;
+        if (!host || !PARTS.every(function (k) { return ns[k]; })) return false;
         if (!S.editor) {
             S.editor = new ns.Editor(onEdit);
             S.result = new ns.ResultView(useResult);
@@ -170,9 +173,11 @@
             if (!loaded) { if (!src) send(); return; }
             // Points Python wrote for this image (restore from PNG info) may arrive just
             // before or while it loads: apply them after the reset instead of losing them.
+            // Only for an image of the size they were saved for, and only once.
             var restore = keep ? null : S.pending;
             S.pending = null;
-            if (restore) applyPayload(restore);
+            var st = S.editor.state;
+            if (restore && (!restore.size || (restore.size[0] === st.width && restore.size[1] === st.height))) applyPayload(restore);
         });
     }
 

@@ -126,6 +126,7 @@
                     self.brushRadius = Math.max(2, Math.round(Math.min(w, h) / 24));
                     self.maskCanvas = null;
                     self.renderedMask = null;
+                    self.message = "";
                     if (keep) self.setMessage(t("The result has another size; points were reset."));
                 }
                 self.view = null;

@@ -21,6 +21,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 W, H = 320, 200          # non-square input on purpose: the canvas letterboxes it
 VIEW = "#easydrag_canvas canvas.easydrag-view"
+# gradio renders a textarea or, for one-line boxes, an input
+POINTS_BOX = "document.querySelector('#easydrag_points_json textarea, #easydrag_points_json input')"
+RESULT_BOX = "document.querySelector('#easydrag_result_json textarea, #easydrag_result_json input')"
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +85,7 @@ class Canvas:
     def wait_points(self, n):
         """Poll until the last payload has n pairs (edits are sent synchronously, so this is immediate)."""
         self.page.wait_for_function(
-            "(n) => { const b = document.querySelector('#easydrag_points_json textarea');"
+            "(n) => { const b = " + POINTS_BOX + ";"
             " try { return JSON.parse(b.value).points.length === n; } catch (e) { return false; } }", arg=n)
         return self.last()
 
@@ -160,7 +163,7 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     # Paint a mask stroke with the brush: a native-size PNG, white along the stroke only.
     page.click("#easydrag_canvas [data-action=brush]")
     cv.drag(cv.at(100, 100), cv.at(180, 100), steps=12)
-    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask !== null")
+    page.wait_for_function("() => JSON.parse(" + POINTS_BOX + ".value).mask !== null")
     got = cv.last()
     mask = decode_png(got["mask"])
     assert mask.size == (W, H)
@@ -190,9 +193,9 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     page.evaluate("window.opts = {easydrag_key_undo: 'Alt+U'}; easydrag.bridge.reloadKeys()")
     assert "Alt+U" in page.locator("#easydrag_canvas .easydrag-shortcuts").text_content()
     page.keyboard.press("Alt+u")
-    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask === null")
+    page.wait_for_function("() => JSON.parse(" + POINTS_BOX + ".value).mask === null")
     page.keyboard.press("Control+Shift+Z")
-    page.wait_for_function("() => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).mask !== null")
+    page.wait_for_function("() => JSON.parse(" + POINTS_BOX + ".value).mask !== null")
     page.evaluate("window.opts = {}; easydrag.bridge.reloadKeys()")
     page.click("#easydrag_canvas [data-action=points]")
 
@@ -223,11 +226,14 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     print(f"screenshot: {shot}")
 
     # Use result as input: handles move to the tracked positions, targets and history stay.
-    final = json.loads(page.evaluate(
-        "document.querySelector('#easydrag_result_json textarea').value"))["final_handles"]
+    final = json.loads(page.evaluate(RESULT_BOX + ".value"))["final_handles"]
+    before_src = page.evaluate("document.querySelector('#easydrag_image img').src")
     page.click(".easydrag-result [data-action=useResult]")
-    page.wait_for_function("() => document.querySelector('#easydrag_image img').src === document.querySelector('#easydrag_result img').src")
-    page.wait_for_function("(f) => JSON.parse(document.querySelector('#easydrag_points_json textarea').value).points[0][0] === f",
+    # Wait until the new input image reached the editor (it resets points unless kept).
+    page.wait_for_function(
+        "(old) => { const i = document.querySelector('#easydrag_image img'); const ed = easydrag.bridge.state.editor;"
+        " return i && i.src !== old && ed.image && ed.image.src === i.src; }", arg=before_src)
+    page.wait_for_function("(f) => JSON.parse(" + POINTS_BOX + ".value).points[0][0] === f",
                            arg=round(final[0][0]))
     got = cv.last()
     assert [p[:2] for p in got["points"]] == [[round(x), round(y)] for x, y in final]
@@ -242,5 +248,30 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     page.wait_for_function("() => /Points restored/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
     assert cv.last()["points"] == [[10, 20, 30, 40]]
 
+    # A new input image resets points and mask (the restored points were for another size).
+    target.load_image(page, 200, 300, tmp_path)
+    page.wait_for_function("() => /200×300/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+    got = cv.last()
+    assert got == {"points": [], "mask": None, "size": [200, 300]}
+
+    # Points Python writes just before their image arrives (restore from PNG info) survive the reset.
+    target.python_writes_points(page, json.dumps({"points": [[5, 6, 50, 60]], "mask": None, "size": [200, 300]}))
+    page.wait_for_function("() => /Points restored/.test(document.querySelector('.easydrag-editor .easydrag-status').textContent)")
+    old_src = page.evaluate("document.querySelector('#easydrag_image img').src")
+    if target.name == "harness":
+        page.evaluate("harness.setImage(200, 300, 30)")
+        page.wait_for_function("(old) => easydrag.bridge.state.editor.image.src !== old", arg=old_src)
+        assert cv.wait_points(1)["points"] == [[5, 6, 50, 60]]
+
     assert not errors, f"page errors: {errors}"
     page.close()
+
+
+def test_harness_loads_every_canvas_script():
+    """The harness must load every canvas file, like the WebUI loads all of javascript/."""
+    root = Path(__file__).resolve().parents[2]
+    html = (Path(__file__).parent / "harness.html").read_text()
+    mine = sorted(p.name for p in (root / "javascript").glob("easydrag_*.js") if p.name != "easydrag_webui.js")
+    assert mine, "no canvas scripts found"
+    missing = [name for name in mine if f"../../javascript/{name}" not in html]
+    assert not missing, f"harness.html does not load {missing}"
