@@ -56,7 +56,8 @@ class AppTarget:
 
     def load_image(self, page, width, height, tmp_dir):
         from PIL import Image, ImageDraw
-        path = Path(tmp_dir) / "input.png"
+        # A new name each time: Chromium fires no "change" when the same path is chosen again.
+        path = Path(tmp_dir) / f"input_{width}x{height}_{len(list(Path(tmp_dir).glob('input_*')))}.png"
         img = Image.new("RGB", (width, height), (40, 90, 140))
         ImageDraw.Draw(img).ellipse((width * 0.2, height * 0.3, width * 0.5, height * 0.7), fill=(240, 240, 240))
         img.save(path)
