@@ -9,6 +9,15 @@ files="requirements.txt"
 py="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$py" -m venv .venv
 stamp=".venv/.installed-$what-$(cat $files tools/setup_env.sh | sha1sum | cut -c1-12)"
+if [ "$what" = test ] && [ ! -x /usr/bin/chromium ]; then
+  # The canvas browser test drives Debian's Chromium (Playwright downloads no browser here).
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "note: /usr/bin/chromium is missing; run 'sudo apt-get install -y chromium' for the browser test" >&2
+  fi
+fi
+command -v node >/dev/null || echo "note: node is missing; the canvas's JavaScript tests need Node.js >= 18" >&2
 if [ ! -f "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade "pip<25"
   for f in $files; do .venv/bin/python -m pip install -q -r "$f"; done
