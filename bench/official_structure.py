@@ -44,9 +44,16 @@ class OfficialReferenceBlocks:
             del b._forward
 
 
-def official_drag(adapter, work_image, prompt, handles, targets, params, full_inversion=True):
-    """Returns (final latent, tracked handles (x, y), decoded image tensor)."""
+def official_drag(adapter, work_image, prompt, handles, targets, params, full_inversion=True,
+                  weight_grads=False, timings=None):
+    """Returns (final latent, tracked handles (x, y), decoded image tensor).
+
+    `weight_grads=True` backpropagates as the official code does (`loss.backward()` with the
+    UNet's weights requiring grad, so weight gradients are computed too); `timings`, a dict,
+    receives seconds per phase (CUDA-synchronised).
+    """
     unet, device = adapter.unet, adapter.device
+    clock = _Clock(device, timings)
     sched = DDIMSchedule.make(adapter.alphas_cumprod, params.inversion_steps)
     k, R, w = params.drag_step_index, params.reference_steps, params.reference_scale
     blocks = params.feature_blocks
@@ -68,9 +75,11 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
             eps, _ = call(z, i)
             z = sched.invert_step(z, eps.float(), i)
             latents.append(z)
+        clock.lap("inversion")
         z_t = latents[k]
         _, f0 = call(z_t, k - 1, feature_blocks=blocks)
         F0 = full_res(f0)
+        clock.lap("features")
 
     orig = [(int(p[1]), int(p[0])) for p in handles]          # official keeps (y, x)
     cur = list(orig)
@@ -112,10 +121,17 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
                 keep = 1 - mask
                 s = (cos(F0 * keep, F1 * keep).sum() / keep.sum() + 1) / 2
                 loss = loss + params.mask_weight / (1 + s)
-            (g,) = torch.autograd.grad(loss, z)
-            z.grad = g
+            if weight_grads:
+                loss.backward()
+            else:
+                (g,) = torch.autograd.grad(loss, z)
+                z.grad = g
             opt.step()
             opt.zero_grad()
+    if weight_grads:
+        for p in unet.parameters():
+            p.grad = None
+    clock.lap("drag")
 
     with torch.no_grad(), OfficialReferenceBlocks(unet):
         z = z.detach()
@@ -129,5 +145,23 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
                 e2, _ = call(z, i)                 # "unconditional" call with the same prompt
                 eps = e2 + w * (e1 - e2)
             z = sched.denoise_step(z, eps.float(), i)
+        clock.lap("denoise")
         image = adapter.decode(z)
+        clock.lap("decode")
     return z, [(p[1], p[0]) for p in cur], image
+
+
+class _Clock:
+    def __init__(self, device, timings):
+        import time
+        self.time, self.device, self.timings = time, device, timings
+        self.t = time.perf_counter()
+
+    def lap(self, phase):
+        if self.timings is None:
+            return
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        now = self.time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.t
+        self.t = now

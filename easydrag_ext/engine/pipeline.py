@@ -19,6 +19,7 @@ from PIL import Image
 from ..params import DragParams
 from . import inputs
 from .adapter import LdmAdapter
+from .cache import InversionCache, image_digest
 from .events import DragCancelled, DragResult, ProgressEvent
 from .geometry import plan_size, points_to_work
 from .guard import borrowed
@@ -47,8 +48,13 @@ class _Clock:
 
 def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Sequence, mask=None,
          params: DragParams = DragParams(), progress: Optional[Callable[[ProgressEvent], None]] = None,
-         should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original") -> DragResult:
-    """Drag `handles` to `targets` on `image`; see README "Engine" for the method."""
+         should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original",
+         cache: Optional[InversionCache] = None, model_key: str = "") -> DragResult:
+    """Drag `handles` to `targets` on `image`; see README "Engine" for the method.
+
+    With `cache`, the inversion (latents, reference states, F0) of an earlier call with the
+    same `model_key`, image, prompt and inversion parameters is reused.
+    """
     # ---- validate everything before touching the model ----------------------------------
     if not isinstance(params, DragParams):
         params = DragParams.from_dict(params)
@@ -98,33 +104,21 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             with adapter.autocast():
                 return unet_forward(unet, z, t, cond.expand(z.shape[0], -1, -1), **kw)
 
-        # ---- encode + inversion (recording the denoising reference states) ----------------
         with torch.no_grad():
-            z = adapter.encode(inputs.image_to_tensor(work_image))
             cond = adapter.text_context(prompt)
-            if z.shape[-2:] != (h // latent_factor, w // latent_factor):
-                raise ValueError(f"unexpected latent size {tuple(z.shape[-2:])} for a {w}x{h} image")
-            clock.lap("encode")
-            banks: Dict[int, dict] = {}
-            for i in range(k):
-                if i < ref_steps:
-                    banks[i] = ref.record()
-                else:
-                    ref.idle()
-                eps, _ = run(z, i)
-                z = sched.invert_step(z, eps.float(), i)
-                report("inversion", i + 1, k, work_handles)
-            z_t = z
-            clock.lap("inversion")
-
-            # ---- F0 and the drag's reference states from one truncated call --------------
-            drag_bank = ref.record() if params.reference_during_drag else None
-            if drag_bank is None:
-                ref.idle()
-            _, feats = run(z_t, k - 1, feature_blocks=blocks, stop_after=max(blocks))
-            f0 = concat_features(feats).float()
-            del feats
-            clock.lap("features")
+        key = (model_key, id(unet), image_digest(work_image), prompt, params.inversion_steps, k, ref_steps,
+               blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype))
+        cached = cache.get(key) if cache is not None else None
+        if cached is not None:
+            z_t, f0, drag_bank, banks = cached
+            report("inversion", k, k, work_handles)
+            clock.lap("inversion (cached)")
+        else:
+            z_t, f0, drag_bank, banks = _invert(adapter, run, ref, sched, work_image, (w, h), latent_factor,
+                                                params, ref_steps, lambda i: report("inversion", i, k, work_handles),
+                                                clock)
+            if cache is not None:
+                cache.put(key, (z_t, f0, drag_bank, banks))
 
         # ---- latent optimisation ------------------------------------------------------------
         if drag_bank is not None:
@@ -136,14 +130,16 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks))
             return concat_features(fs).float()
 
-        report("drag", 0, params.max_iterations, work_handles) if should_stop else None
+        if should_stop is not None and should_stop():
+            raise DragCancelled("stopped before the drag")
         with torch.enable_grad():
             outcome = optimize_latent(
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
                 use_scaler=device.type == "cuda" and adapter.unet_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
                 motion_reference=motion_reference)
-        del f0, drag_bank
+        if cache is None:
+            del f0, drag_bank
         clock.lap("drag")
 
         # ---- denoise from z_t* with reference guidance (eq. 7) -----------------------------
@@ -152,12 +148,14 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             scale = params.reference_scale
             for step, i in enumerate(reversed(range(k)), start=1):
                 if i < ref_steps:
+                    # without a cache, each step's reference states are freed once used
+                    bank = banks[i] if cache is not None else banks.pop(i)
                     if scale == 1:
-                        ref.inject(banks.pop(i))
+                        ref.inject(bank)
                         eps, _ = run(z, i)
                     else:
-                        ref.inject(banks.pop(i), from_row=1)
-                        eps2, _ = run(torch.cat([z, z]), i)
+                        ref.inject(bank, from_row=1)
+                        eps2, _ = run(z, i, decoder_copies=2)     # rows: plain, reference
                         eps = eps2[:1] + scale * (eps2[1:] - eps2[:1])
                 else:
                     ref.idle()
@@ -185,6 +183,35 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         params=params,
         work_size=(w, h),
     )
+
+
+def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, params, ref_steps, on_step, clock):
+    """Encode, invert to z_t recording the denoising reference states, then F0 (+ drag states)."""
+    w, h = work_size
+    k, blocks = params.drag_step_index, params.feature_blocks
+    with torch.no_grad():
+        z = adapter.encode(inputs.image_to_tensor(work_image))
+        if z.shape[-2:] != (h // latent_factor, w // latent_factor):
+            raise ValueError(f"unexpected latent size {tuple(z.shape[-2:])} for a {w}x{h} image")
+        clock.lap("encode")
+        banks: Dict[int, dict] = {}
+        for i in range(k):
+            if i < ref_steps:
+                banks[i] = ref.record()
+            else:
+                ref.idle()
+            eps, _ = run(z, i)
+            z = sched.invert_step(z, eps.float(), i)
+            on_step(i + 1)
+        clock.lap("inversion")
+        # F0 and the drag's reference states come from one truncated call.
+        drag_bank = ref.record() if params.reference_during_drag else None
+        if drag_bank is None:
+            ref.idle()
+        _, feats = run(z, k - 1, feature_blocks=blocks, stop_after=max(blocks))
+        f0 = concat_features(feats).float()
+        clock.lap("features")
+    return z, f0, drag_bank, banks
 
 
 def _latent_factor(sd_model) -> int:

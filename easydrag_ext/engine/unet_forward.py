@@ -25,9 +25,14 @@ def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: int = 1000
 
 
 def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
-                 feature_blocks: Iterable[int] = (), stop_after: Optional[int] = None
-                 ) -> Tuple[Optional[torch.Tensor], Dict[int, torch.Tensor]]:
-    """Returns (eps or None when stopped early, {output block index: its output})."""
+                 feature_blocks: Iterable[int] = (), stop_after: Optional[int] = None,
+                 decoder_copies: int = 1) -> Tuple[Optional[torch.Tensor], Dict[int, torch.Tensor]]:
+    """Returns (eps or None when stopped early, {output block index: its output}).
+
+    `decoder_copies=n` runs the encoder and middle block once and the decoder on n
+    copies: reference attention acts only on decoder self-attention, so a plain row
+    and a reference row of the same latent share everything before the decoder.
+    """
     if getattr(unet, "num_classes", None) is not None:
         raise ValueError("class-conditional UNets are not supported")
     wanted = set(feature_blocks)
@@ -38,6 +43,11 @@ def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
         h = block(h, emb, context)
         skips.append(h)
     h = unet.middle_block(h, emb, context)
+    if decoder_copies > 1:
+        n = decoder_copies
+        h, emb, context = h.repeat(n, 1, 1, 1), emb.repeat(n, 1), context.repeat(n, 1, 1)
+        skips = [s.repeat(n, 1, 1, 1) for s in skips]
+        x = x.repeat(n, 1, 1, 1)
     feats: Dict[int, torch.Tensor] = {}
     for i, block in enumerate(unet.output_blocks):
         h = block(torch.cat([h, skips.pop()], dim=1), emb, context)

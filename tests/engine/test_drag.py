@@ -182,3 +182,25 @@ def test_adapter_refuses_unsupported_models(tiny_model):
         LdmAdapter(Xl())
     with pytest.raises(ValueError, match="no ldm UNet"):
         LdmAdapter(object())
+
+
+def test_cache_reuses_the_inversion_for_new_points_and_gives_the_same_result(adapter):
+    from easydrag_ext.engine.cache import InversionCache
+
+    cache = InversionCache()
+    plain = drag(adapter, disc_image(), "x", [(20, 20)], [(40, 30)], params=FAST)
+    first = drag(adapter, disc_image(), "x", [(20, 20)], [(40, 30)], params=FAST, cache=cache)
+    events = []
+    again = drag(adapter, disc_image(), "x", [(20, 20)], [(40, 30)], params=FAST, cache=cache,
+                 progress=events.append)
+    assert (cache.hits, cache.misses) == (1, 1)
+    assert [e.step for e in events if e.phase == "inversion"] == [7]          # one event, no work
+    for r in (first, again):
+        assert np.array_equal(np.asarray(r.image), np.asarray(plain.image))
+    drag(adapter, disc_image(), "x", [(30, 30)], [(10, 50)], params=FAST, cache=cache)   # new points: hit
+    drag(adapter, disc_image(), "another prompt", [(20, 20)], [(40, 30)], params=FAST, cache=cache)
+    drag(adapter, disc_image(), "x", [(20, 20)], [(40, 30)], params=FAST.replace(drag_step_index=6), cache=cache)
+    assert (cache.hits, cache.misses) == (2, 3)
+    assert len(cache) == 1
+    cache.clear()
+    assert len(cache) == 0

@@ -55,3 +55,21 @@ def test_concat_features_upsamples_to_the_largest_block(tiny_model):
     assert f.shape == (1, feats[5].shape[1] + feats[8].shape[1], 8, 8)
     # SD-1.5 widths give 1280 + 640 = 1920 channels: the tiny model keeps the same 2:1 layout
     assert feats[5].shape[1] == 2 * feats[8].shape[1]
+
+
+def test_decoder_copies_share_the_encoder_exactly(tiny_model):
+    from easydrag_ext.engine.reference import ReferenceAttention
+
+    unet = tiny_model.model.diffusion_model
+    x, t, c = _inputs(tiny_model)
+    g = torch.Generator().manual_seed(5)
+    z_ref = torch.randn(1, 4, 8, 8, generator=g)
+    with torch.no_grad(), ReferenceAttention(unet) as ref:
+        bank = ref.record()
+        unet_forward(unet, z_ref, t, c)
+        ref.inject(bank, from_row=1)
+        shared, _ = unet_forward(unet, x, t, c, decoder_copies=2)
+        full, _ = unet_forward(unet, torch.cat([x, x]), torch.cat([t, t]), torch.cat([c, c]))
+    assert shared.shape == full.shape == (2, 4, 8, 8)
+    assert torch.allclose(shared, full, atol=1e-6)
+    assert not torch.allclose(shared[0], shared[1], atol=1e-4)   # row 1 really is the reference row

@@ -1,0 +1,106 @@
+"""Command line: `python -m easydrag_ext {demo,drag,ui}` on the bundled model (no WebUI needed).
+
+Drag parameters are generated from DragParams.FIELDS, so the CLI can never drift from
+the UI, the API and the infotext.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+from .params import FIELDS, DragParams, field_info
+
+
+def add_param_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("drag parameters (defaults: the paper's)")
+    for f in FIELDS:
+        info = field_info(f.name)
+        flag = "--" + f.name.replace("_", "-")
+        group.add_argument(flag, dest=f.name, default=None, metavar=f.name.upper(),
+                           help=f"{info.help} (default: {_fmt(f.default)})")
+
+
+def params_from_args(args: argparse.Namespace, base: DragParams) -> DragParams:
+    given = {f.name: getattr(args, f.name) for f in FIELDS if getattr(args, f.name, None) is not None}
+    return DragParams.from_dict({**base.to_dict(), **given})
+
+
+def parse_points(text: str) -> List[List[float]]:
+    """'hx,hy,tx,ty;hx,hy,tx,ty' or JSON [[hx, hy, tx, ty], ...]."""
+    text = text.strip()
+    try:
+        rows = json.loads(text) if text.startswith("[") else [
+            [float(v) for v in part.split(",")] for part in text.split(";") if part.strip()]
+    except ValueError as e:
+        raise ValueError(f"cannot read points {text!r}: {e}") from None
+    if not rows or any(not isinstance(r, (list, tuple)) or len(r) != 4 for r in rows):
+        raise ValueError("points must be handle/target quadruples: 'hx,hy,tx,ty;...'")
+    return [[float(v) for v in r] for r in rows]
+
+
+def _fmt(v) -> str:
+    return ",".join(map(str, v)) if isinstance(v, tuple) else str(v)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m easydrag_ext", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="drag an object on the bundled model; writes input, result, side-by-side")
+    demo.add_argument("--out", default="outputs/demo", help="output folder (default: outputs/demo)")
+    add_param_flags(demo)
+
+    one = sub.add_parser("drag", help="drag points on your image with the bundled model")
+    one.add_argument("--image", required=True)
+    one.add_argument("--prompt", default="")
+    one.add_argument("--points", required=True, help="'hx,hy,tx,ty;...' in image pixels")
+    one.add_argument("--mask", help="editable-region mask image (white = editable)")
+    one.add_argument("--out", required=True, help="result image path")
+    add_param_flags(one)
+
+    ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.add_argument("--port", type=int, default=7861)
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "demo":
+            from .demo import run_demo
+
+            run_demo(Path(args.out), lambda base: params_from_args(args, base))
+        elif args.command == "drag":
+            _run_drag(args)
+        elif args.command == "ui":
+            from .models.bundled import load_default_model
+            from .ui.standalone import launch
+
+            launch(load_default_model().adapter, host=args.host, port=args.port)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _run_drag(args) -> None:
+    from PIL import Image
+
+    from . import drag
+    from .models.bundled import load_default_model
+
+    bundle = load_default_model()
+    params = params_from_args(args, bundle.params)
+    points = parse_points(args.points)
+    image = Image.open(args.image)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    mask = Image.open(args.mask) if args.mask else None
+    start = time.perf_counter()
+    result = drag(bundle.adapter, image, args.prompt, [p[:2] for p in points], [p[2:] for p in points],
+                  mask=mask, params=params)
+    result.image.save(args.out)
+    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; handles ended at "
+          f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}")

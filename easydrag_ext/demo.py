@@ -1,0 +1,63 @@
+"""The README's main job: one drag on the bundled model, written as input, result and side-by-side."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+from PIL import Image, ImageDraw
+
+from . import drag
+from .models.bundled import load_default_model
+from .params import DragParams
+
+
+def draw_points(image: Image.Image, handles, targets, scale: int = 1) -> Image.Image:
+    """Handles red, targets blue, an arrow between; drawn on an upscaled copy so small images stay readable."""
+    out = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    d = ImageDraw.Draw(out)
+    r = max(2, scale * 2)
+    for (hx, hy), (tx, ty) in zip(handles, targets):
+        h, t = (hx * scale, hy * scale), (tx * scale, ty * scale)
+        d.line([h, t], fill=(255, 255, 255), width=max(1, scale // 2))
+        d.ellipse([h[0] - r, h[1] - r, h[0] + r, h[1] + r], fill=(230, 30, 30), outline=(0, 0, 0))
+        d.ellipse([t[0] - r, t[1] - r, t[0] + r, t[1] + r], fill=(30, 80, 230), outline=(0, 0, 0))
+    return out
+
+
+def run_demo(out: Path, make_params: Callable[[DragParams], DragParams]) -> None:
+    bundle = load_default_model()
+    image, prompt, handles, targets = bundle.demo()
+    params = make_params(bundle.params)
+    print(f"model: {bundle.name}")
+    print(f"drag {handles} -> {targets} on a {image.width}x{image.height} image, prompt {prompt!r}")
+    start = time.perf_counter()
+    result = drag(bundle.adapter, image, prompt, handles, targets, params=params,
+                  progress=_printer())
+    took = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    scale = max(1, 256 // max(image.size))
+    image.save(out / "input.png")
+    result.image.save(out / "result.png")
+    left = draw_points(image, handles, targets, scale)
+    right = draw_points(result.image, result.final_handles, targets, scale)
+    side = Image.new("RGB", (left.width * 2 + 8, left.height), (255, 255, 255))
+    side.paste(left, (0, 0))
+    side.paste(right, (left.width + 8, 0))
+    side.save(out / "side_by_side.png")
+    print(f"\ndone in {took:.1f} s ({result.iterations} drag iterations); handles ended at "
+          f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}, arrived {result.arrived}")
+    print(f"wrote {out / 'input.png'}, {out / 'result.png'}, {out / 'side_by_side.png'}")
+
+
+def _printer():
+    last = {}
+
+    def show(event):
+        if last.get("phase") != event.phase:
+            print(f"\n{event.phase}:", end="", flush=True)
+            last["phase"] = event.phase
+        print(f" {event.step}/{event.total}" if event.step % 10 == 0 or event.step == event.total else "",
+              end="", flush=True)
+
+    return show

@@ -1,0 +1,24 @@
+"""The benchmarks stay runnable (numbers are printed, never asserted as timings)."""
+import json
+
+from bench import flops, gpu
+
+
+def test_gpu_bench_runs_both_pipelines_on_cpu(capsys):
+    assert gpu.main(["--device", "cpu", "--model", "tiny", "--sizes", "64x64", "--iterations", "2"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    runs = {line["pipeline"]: line for line in lines if "pipeline" in line}
+    assert set(runs) == {"engine", "official"}
+    assert runs["engine"]["iterations"] == 2
+    assert {"inversion", "drag", "denoise"} <= set(runs["engine"]["seconds"])
+    assert {"inversion", "drag", "denoise"} <= set(runs["official"]["seconds"])
+
+
+def test_flop_count_shows_the_engine_cheaper_in_every_model_phase(capsys):
+    assert flops.main(["--size", "128x128", "--iterations", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    ours, official = out["engine_tflops"], out["official_tflops"]
+    for phase in ("inversion", "features", "drag", "denoise"):
+        assert 0 < ours[phase] < official[phase], phase
+    assert ours["vae"] == official["vae"]
+    assert out["ratio"] < 0.6

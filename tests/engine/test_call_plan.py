@@ -1,0 +1,43 @@
+"""bench/flops.py prices bench/plans.py; this keeps the engine's plan equal to what drag() really calls."""
+import pytest
+
+import easydrag_ext.engine.pipeline as pipeline
+from bench.plans import engine_plan
+from easydrag_ext import drag
+from easydrag_ext.engine.reference import ReferenceAttention
+
+from .helpers import disc_image
+from .test_drag import FAST
+
+
+@pytest.mark.parametrize("changes", [{}, {"reference_scale": 1.0}, {"reference_scale": 0.0},
+                                     {"reference_during_drag": False}])
+def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, changes):
+    params = FAST.replace(max_iterations=4, **changes)
+    seen = []
+    real_forward = pipeline.unet_forward
+    registries = []
+    real_init = ReferenceAttention.__init__
+
+    def spy_init(self, *a, **k):
+        real_init(self, *a, **k)
+        registries.append(self)
+
+    def spy(unet, z, t, context, feature_blocks=(), stop_after=None, decoder_copies=1):
+        ref = registries[-1]
+        state = "inject" if ref.bank is not None else "none"
+        seen.append((z.shape[0], stop_after, state, ref.inject_from if state == "inject" else 0, decoder_copies))
+        return real_forward(unet, z, t, context, feature_blocks=feature_blocks, stop_after=stop_after,
+                            decoder_copies=decoder_copies)
+
+    monkeypatch.setattr(pipeline, "unet_forward", spy)
+    monkeypatch.setattr(ReferenceAttention, "__init__", spy_init)
+    r = drag(adapter, disc_image(), "x", [(10, 10)], [(60, 60)], params=params)
+    assert r.iterations == 4
+    expected = []
+    for call in engine_plan(params, r.iterations):
+        if call.backward and call.backward.endswith("-extra"):
+            continue                                   # a second backward, not another forward
+        expected += [(call.batch, call.stop_after, call.reference, call.inject_from,
+                      call.decoder_copies)] * call.count
+    assert seen == expected
