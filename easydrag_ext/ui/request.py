@@ -93,8 +93,10 @@ NAN_MESSAGE = ("the model produced NaN values (usually an fp16 VAE or UNet overf
 
 
 def execute(adapter, request: DragRequest, progress: Optional[Callable] = None,
-            should_stop: Optional[Callable[[], bool]] = None):
+            should_stop: Optional[Callable[[], bool]] = None, **engine_kw):
     """Run the engine on a checked request; returns its DragResult.
+
+    `engine_kw` go to `drag` as they are (e.g. `cache=`, `model_key=`).
 
     Raises the engine's DragCancelled when `should_stop` fires, ValueError for bad input
     and NaNResultError when the result holds NaNs.
@@ -103,7 +105,7 @@ def execute(adapter, request: DragRequest, progress: Optional[Callable] = None,
 
     result = drag(adapter, request.image, request.prompt, request.handles, request.targets,
                   mask=request.mask, params=request.params, progress=progress,
-                  should_stop=should_stop)
+                  should_stop=should_stop, **engine_kw)
     if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in result.final_handles):
         raise NaNResultError(NAN_MESSAGE)
     return result

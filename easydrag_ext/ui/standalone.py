@@ -14,13 +14,14 @@ from typing import Optional
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from . import assets
 from .request import DragRequest, execute
 from .services import DragServices
 from .tab import HIDDEN_CLASS, build_tab
 
 log = logging.getLogger("easydrag")
 
-CSS = f".{HIDDEN_CLASS} {{ display: none !important; }}"
+CSS = f".{HIDDEN_CLASS} {{ display: none !important; }}\n"
 
 
 class StandaloneServices(DragServices):
@@ -33,12 +34,15 @@ class StandaloneServices(DragServices):
         self._lock = threading.Lock()        # one drag at a time, like the WebUI's queue lock
         self._stop = threading.Event()
         self.last_progress = None
+        from .. import InversionCache
+
+        self.cache = InversionCache(max_entries=1)   # moving points on the same image: no re-inversion
 
     def run_drag(self, request: DragRequest):
         with self._lock:
             self._stop.clear()
             return execute(self.adapter, request, progress=self._progress,
-                           should_stop=self._stop.is_set)
+                           should_stop=self._stop.is_set, cache=self.cache, model_key=self._model_hash or "")
 
     def _progress(self, event) -> None:
         self.last_progress = event
@@ -68,18 +72,18 @@ class StandaloneServices(DragServices):
         return path
 
 
-def build_app(adapter, show_points_json: bool = True, **services_kw):
-    """The Blocks app (not launched) and its services; tests use this directly."""
+def build_app(adapter, **services_kw):
+    """The Blocks app (not launched) with the canvas scripts and CSS, and its services."""
     import gradio as gr
 
     services = StandaloneServices(adapter, **services_kw)
-    with gr.Blocks(title="EasyDrag", css=CSS, analytics_enabled=False) as app:
-        tab = build_tab(services, show_points_json=show_points_json)
+    with gr.Blocks(title="EasyDrag", css=CSS + assets.css(), analytics_enabled=False) as app:
+        tab = build_tab(services)
+        app.load(fn=None, inputs=None, outputs=None, _js=assets.loader_js())
     return app, tab, services
 
 
-def launch(adapter, host: str = "127.0.0.1", port: int = 7861, show_points_json: bool = True,
-           output_dir: Optional[str] = None, save_automatically: bool = True, **kw):
+def launch(adapter, host: str = "127.0.0.1", port: int = 7861, output_dir: Optional[str] = None, save_automatically: bool = True, **kw):
     """Serve the EasyDrag tab on `adapter` at http://host:port; returns the launched Blocks.
 
     Blocks until closed unless `prevent_thread_lock=True`; other keyword arguments go to
@@ -88,7 +92,7 @@ def launch(adapter, host: str = "127.0.0.1", port: int = 7861, show_points_json:
     services_kw = {"save_automatically": save_automatically}
     if output_dir:
         services_kw["output_dir"] = output_dir
-    app, _tab, _services = build_app(adapter, show_points_json=show_points_json, **services_kw)
+    app, _tab, _services = build_app(adapter, **services_kw)
     app.queue(concurrency_count=2)   # Interrupt must get through while a drag runs
     app.launch(server_name=host, server_port=port, **kw)
     return app

@@ -54,10 +54,8 @@ def _event_kwargs(js):
     return {"_js": js} if int(gr.__version__.split(".")[0]) < 4 else {"js": js}
 
 
-def build_tab(services: DragServices, show_points_json: bool = False,
-              defaults: DragParams = DragParams()) -> EasyDragTab:
+def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> EasyDragTab:
     """Build the tab's Blocks; event handlers go through `services`."""
-    hidden = [] if show_points_json else [HIDDEN_CLASS]
     names = field_names()
     with gr.Blocks(analytics_enabled=False) as blocks:
         task_id = gr.Textbox(visible=False, elem_id="easydrag_task_id")
@@ -70,7 +68,7 @@ def build_tab(services: DragServices, show_points_json: bool = False,
                 negative = gr.Textbox(label="Negative prompt", elem_id="easydrag_negative_prompt",
                                       lines=1, info="Kept in the infotext; the drag uses the prompt.")
                 points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
-                                         lines=2, placeholder=POINTS_HELP, elem_classes=hidden)
+                                         lines=2, placeholder=POINTS_HELP, elem_classes=[HIDDEN_CLASS])
                 comps = build_components(["mask_mode"], defaults)
                 mask_image = gr.Image(label="Mask image (optional, white = may change)",
                                       elem_id="easydrag_mask_image", type="pil")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import api, compat, send_to, settings
-from .services import WebuiServices
+from .services import WebuiServices, clear_caches
 
 TAB_TITLE = "EasyDrag"
 TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easydrag"
@@ -11,13 +11,14 @@ TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easy
 def on_ui_tabs():
     from ..ui.tab import build_tab
 
-    tab = build_tab(WebuiServices(), show_points_json=bool(settings.get("easydrag_show_points_json")))
+    tab = build_tab(WebuiServices())
     return [(tab.blocks, TAB_TITLE, TAB_ID)]
 
 
 def on_model_loaded(_sd_model) -> None:
-    """A new checkpoint: forget everything learned about the previous one."""
+    """A new checkpoint: drop the inversion cache and what was learned about the old model."""
     compat.forget_models()
+    clear_caches()
 
 
 def register() -> None:

@@ -17,6 +17,21 @@ from . import compat, settings
 from .model_guard import unet_on_device
 
 PHASES = ("inversion", "drag", "denoise")
+
+
+def _new_cache():
+    from .. import InversionCache
+
+    return InversionCache(max_entries=1)
+
+
+# The last inversion (latents, reference states, F0), reused when the same image is dragged
+# again with other points; keyed by model hash and image, cleared on every checkpoint load.
+inversion_cache = _new_cache()
+
+
+def clear_caches() -> None:
+    inversion_cache.clear()
 PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 
 
@@ -54,7 +69,8 @@ class WebuiServices(DragServices):
 
         with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
             adapter = LdmAdapter(sd_model)
-            result = execute(adapter, request, progress=progress, should_stop=should_stop)
+            result = execute(adapter, request, progress=progress, should_stop=should_stop,
+                             cache=inversion_cache, model_key=compat.model_hash(sd_model) or "")
         state.textinfo = "EasyDrag: done"
         return result
 

@@ -12,7 +12,6 @@ DEFAULTS = {
     "easydrag_save_automatically": True,
     "easydrag_preview_every": 5,
     "easydrag_resize_policy": "auto",
-    "easydrag_show_points_json": False,
 }
 
 
@@ -36,8 +35,6 @@ def on_ui_settings() -> None:
     add("easydrag_resize_policy", "auto", "Working size for a newly loaded image: " +
         "; ".join(f"{k}: {v.lower()}" for k, v in RESIZE_POLICIES.items()), gr.Radio,
         {"choices": list(RESIZE_POLICIES)})
-    add("easydrag_show_points_json", False,
-        "Show the points JSON textbox (for use without the canvas; reload UI)")
 
 
 def get(key: str):

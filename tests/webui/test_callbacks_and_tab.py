@@ -29,7 +29,7 @@ def test_settings_section_keys_and_output_folder_fallback(webui):
     opts = webui.shared.opts
     ours = {k: v for k, v in opts.data_labels.items() if k.startswith("easydrag_")}
     assert set(ours) == {"easydrag_outdir", "easydrag_save_automatically", "easydrag_preview_every",
-                         "easydrag_resize_policy", "easydrag_show_points_json"}
+                         "easydrag_resize_policy"}
     assert all(v.section == ("easydrag", "EasyDrag") for v in ours.values())
     assert settings.output_dir() == os.path.join(str(webui.data_dir), "outputs", "easydrag-images")
     opts.easydrag_outdir = ""

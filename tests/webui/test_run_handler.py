@@ -147,3 +147,15 @@ def test_new_image_fills_prompts_from_its_infotext_and_applies_the_resize_policy
     plain = disc_image(size=100)
     prompt, negative, resize = changed(plain, 0)
     assert "value" not in prompt and resize["value"] == 512
+
+
+def test_inversion_is_reused_for_the_same_image_and_dropped_on_model_load(webui, page):
+    from easydrag_ext.webui import services
+
+    services.clear_caches()
+    fn, _ = _run(page)
+    _call(fn, points=[[20, 20, 36, 28]])
+    _call(fn, points=[[20, 20, 30, 40]])
+    assert len(services.inversion_cache) == 1 and services.inversion_cache.hits >= 1
+    webui.script_callbacks.model_loaded_callback(webui.shared.sd_model)
+    assert len(services.inversion_cache) == 0

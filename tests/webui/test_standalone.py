@@ -85,3 +85,28 @@ def test_png_infotext_survives_gradio_and_fills_the_prompts(adapter):
     prompt, negative, resize = _process(app, index, [url, 512])
     assert prompt["value"] == "a cat on a mat" and negative["value"] == "blurry"
     assert resize["value"] == 0
+
+
+def test_canvas_scripts_and_css_are_put_on_the_standalone_page(adapter):
+    from easydrag_ext.ui import assets
+
+    app, _tab, _ = build_app(adapter)
+    scripts = assets.script_paths()
+    assert scripts and all(p.name.startswith("easydrag_") for p in scripts)
+    assert "easydrag_webui.js" not in {p.name for p in scripts}
+    loads = [d["js"] for d in app.dependencies if d.get("trigger") == "load" and d.get("js")]
+    assert len(loads) == 1
+    for p in scripts:   # every script's text is in the loader
+        assert json.dumps(p.read_text(encoding="utf8"))[1:200] in loads[0]
+    assert assets.css() and assets.css() in app.css
+
+
+def test_dragging_the_same_image_again_reuses_the_inversion(adapter, tmp_path):
+    app, tab, services = build_app(adapter, output_dir=str(tmp_path), save_automatically=False)
+    run = app.fns[_fn_index(app, tab.run)].fn
+    phases = []
+    services._progress = lambda e: phases.append((e.phase, e.step))
+    for target in ([20, 20, 36, 28], [20, 20, 30, 40]):
+        image, *_ = run("", disc_image(), "p", "", points_json([target]), None, *param_values(FAST))
+        assert image is not None
+    assert services.cache.hits == 1 and services.cache.misses == 1
