@@ -14,6 +14,7 @@ from typing import Optional
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from ..params import DragParams
 from . import assets
 from .request import DragRequest, execute
 from .services import DragServices
@@ -72,18 +73,22 @@ class StandaloneServices(DragServices):
         return path
 
 
-def build_app(adapter, **services_kw):
-    """The Blocks app (not launched) with the canvas scripts and CSS, and its services."""
+def build_app(adapter, defaults: Optional[DragParams] = None, **services_kw):
+    """The Blocks app (not launched) with the canvas scripts and CSS, and its services.
+
+    `defaults`: the parameter values the tab starts with (the engine's when None).
+    """
     import gradio as gr
 
     services = StandaloneServices(adapter, **services_kw)
     with gr.Blocks(title="EasyDrag", css=CSS + assets.css(), analytics_enabled=False) as app:
-        tab = build_tab(services)
+        tab = build_tab(services, defaults=defaults or DragParams())
         app.load(fn=None, inputs=None, outputs=None, _js=assets.loader_js())
     return app, tab, services
 
 
-def launch(adapter, host: str = "127.0.0.1", port: int = 7861, output_dir: Optional[str] = None, save_automatically: bool = True, **kw):
+def launch(adapter, host: str = "127.0.0.1", port: int = 7861, output_dir: Optional[str] = None,
+           save_automatically: bool = True, defaults: Optional[DragParams] = None, **kw):
     """Serve the EasyDrag tab on `adapter` at http://host:port; returns the launched Blocks.
 
     Blocks until closed unless `prevent_thread_lock=True`; other keyword arguments go to
@@ -92,7 +97,7 @@ def launch(adapter, host: str = "127.0.0.1", port: int = 7861, output_dir: Optio
     services_kw = {"save_automatically": save_automatically}
     if output_dir:
         services_kw["output_dir"] = output_dir
-    app, _tab, _services = build_app(adapter, **services_kw)
+    app, _tab, _services = build_app(adapter, defaults=defaults, **services_kw)
     app.queue(concurrency_count=2)   # Interrupt must get through while a drag runs
     app.launch(server_name=host, server_port=port, **kw)
     return app
