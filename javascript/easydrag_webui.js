@@ -26,10 +26,24 @@ function recalculate_prompts_easydrag() {
     return Array.from(arguments);
 }
 
+// While the host's progress poll reports drag iterations, show the tracked handles live
+// on the canvas (the preview image itself arrives through the host's live preview).
+function easydragLiveProgress(res) {
+    var bridge = window.easydrag && window.easydrag.bridge;
+    if (!bridge || !res || typeof res.textinfo !== 'string' || res.textinfo.indexOf('Dragging') !== 0) return;
+    fetch('./easydrag/v1/live').then(function(r) {
+        return r.ok ? r.json() : null;
+    }).then(function(live) {
+        if (live && live.running && live.final_handles) {
+            bridge.liveFrame({final_handles: live.final_handles, step: live.step, steps: live.steps, size: live.size});
+        }
+    }).catch(function() {});
+}
+
 function submit_easydrag() {
     var id = randomId();
     requestProgress(id, gradioApp().getElementById('easydrag_results'),
-        gradioApp().getElementById('easydrag_result'), function() {});
+        gradioApp().getElementById('easydrag_result'), function() {}, easydragLiveProgress);
     var res = Array.from(arguments);
     res[0] = id;
     return res;

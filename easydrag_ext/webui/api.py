@@ -121,16 +121,27 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()})
 
 
+def live() -> dict:
+    """Handle positions of the running drag (the tab's canvas polls this during a run)."""
+    from .services import live_status
+
+    return dict(live_status)
+
+
 ROUTES = ((f"{PREFIX}/drag", drag, ["POST"], DragResponseBody),
           (f"{PREFIX}/schema", schema, ["GET"], None),
           (f"{PREFIX}/version", version, ["GET"], None))
+# Polled by the WebUI page itself, which has no --api-auth credentials; like the host's
+# /internal/progress it carries progress only (step counts and point coordinates).
+PAGE_ROUTES = ((f"{PREFIX}/live", live, ["GET"], None),)
 
 
 def on_app_started(_demo, app) -> None:
     """Add the routes; on an in-process reload, replace the old ones instead of duplicating."""
-    paths = {r[0] for r in ROUTES}
+    paths = {r[0] for r in ROUTES + PAGE_ROUTES}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in paths]
     deps = _dependencies()
-    for path, endpoint, methods, model in ROUTES:
-        kw = {"response_model": model} if model else {}
-        app.add_api_route(path, endpoint, methods=methods, dependencies=deps, **kw)
+    for routes, route_deps in ((ROUTES, deps), (PAGE_ROUTES, [])):
+        for path, endpoint, methods, model in routes:
+            kw = {"response_model": model} if model else {}
+            app.add_api_route(path, endpoint, methods=methods, dependencies=route_deps, **kw)

@@ -32,6 +32,11 @@ inversion_cache = _new_cache()
 
 def clear_caches() -> None:
     inversion_cache.clear()
+
+
+# Current handle positions of the running drag, for the canvas's live view
+# (GET /easydrag/v1/live, polled by javascript/easydrag_webui.js during a run).
+live_status: dict = {"running": False}
 PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 
 
@@ -63,14 +68,19 @@ class WebuiServices(DragServices):
         state.job_no = 0
         state.textinfo = "EasyDrag: starting"
         progress = self._progress(state, request, int(settings.get("easydrag_preview_every") or 0))
+        live_status.clear()
+        live_status.update(running=True, size=list(request.size))
 
         def should_stop() -> bool:
             return bool(state.interrupted or state.skipped)
 
-        with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
-            adapter = LdmAdapter(sd_model)
-            result = execute(adapter, request, progress=progress, should_stop=should_stop,
-                             cache=inversion_cache, model_key=compat.model_hash(sd_model) or "")
+        try:
+            with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
+                adapter = LdmAdapter(sd_model)
+                result = execute(adapter, request, progress=progress, should_stop=should_stop,
+                                 cache=inversion_cache, model_key=compat.model_hash(sd_model) or "")
+        finally:
+            live_status["running"] = False
         state.textinfo = "EasyDrag: done"
         return result
 
@@ -81,6 +91,10 @@ class WebuiServices(DragServices):
             state.job_no = PHASES.index(phase)
             state.sampling_step = event.step
             state.sampling_steps = event.total
+            if phase == "drag":
+                live_status.update(step=event.step, steps=event.total,
+                                   final_handles=[[round(float(x), 2), round(float(y), 2)]
+                                                  for x, y in event.handles])
             state.textinfo = f"{PHASE_VERBS[phase]} {event.step}/{event.total}"
             if phase == "drag" and preview_every > 0 and event.step >= 1 and event.step % preview_every == 0:
                 state.assign_current_image(draw_points(request.image, event.handles, request.targets))

@@ -134,4 +134,24 @@ def test_app_started_again_replaces_routes_instead_of_duplicating(webui):
     webui.script_callbacks.app_started_callback(None, app)
     webui.script_callbacks.app_started_callback(None, app)
     paths = [r.path for r in app.router.routes if r.path.startswith("/easydrag/")]
-    assert sorted(paths) == ["/easydrag/v1/drag", "/easydrag/v1/schema", "/easydrag/v1/version"]
+    assert sorted(paths) == ["/easydrag/v1/drag", "/easydrag/v1/live", "/easydrag/v1/schema", "/easydrag/v1/version"]
+
+
+def test_live_handles_are_served_during_a_run_without_api_auth(webui):
+    from easydrag_ext.webui import services
+
+    webui.shared.cmd_opts.api_auth = "alice:s3cret"
+    app = FastAPI()
+    webui.script_callbacks.app_started_callback(None, app)
+    c = TestClient(app)
+    frames = []
+
+    def poll(s):
+        if s.textinfo.startswith("Dragging 1/"):
+            frames.append(c.get("/easydrag/v1/live").json())
+    webui.shared.state.hook = poll
+    assert c.post("/easydrag/v1/drag", json=body(), auth=("alice", "s3cret")).status_code == 200
+    assert frames and frames[0]["running"] is True and frames[0]["step"] == 1
+    assert len(frames[0]["final_handles"]) == 1 and frames[0]["size"] == [64, 64]
+    assert c.get("/easydrag/v1/live").json()["running"] is False
+    assert services.live_status["running"] is False
