@@ -35,11 +35,6 @@ def is_forge() -> bool:
     return importlib.util.find_spec("modules_forge") is not None
 
 
-def gradio_major() -> int:
-    import gradio as gr
-    return int(gr.__version__.split(".")[0])
-
-
 def lowvram_module():
     try:
         return importlib.import_module("modules.lowvram")

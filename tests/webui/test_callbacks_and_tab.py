@@ -118,3 +118,19 @@ def test_tab_builds_in_plain_gradio_without_the_webui():
             "assert not [m for m in sys.modules if m == 'modules' or m.startswith('modules.')]; "
             "assert not [m for m in sys.modules if m.startswith('easydrag_ext.webui')]")
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=120)
+
+
+def test_capability_checks_name_the_unsupported_model(webui, tiny_model):
+    import types
+
+    from easydrag_ext.webui import compat
+
+    assert compat.unsupported_reason(tiny_model) is None
+    assert compat.is_forge() is False
+    forge_like = types.SimpleNamespace(is_sdxl=False, parameterization="eps", model=None, forge_objects=object())
+    assert "Forge" in compat.unsupported_reason(forge_like)
+    assert "no checkpoint" in compat.unsupported_reason(None)
+    sdxl = types.SimpleNamespace(conditioner=object())
+    assert "SDXL" in compat.unsupported_reason(sdxl)
+    assert compat.model_hash(types.SimpleNamespace(sd_model_hash=None,
+                                                   sd_checkpoint_info=types.SimpleNamespace(shorthash="abc"))) == "abc"
