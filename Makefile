@@ -10,7 +10,7 @@ demo: setup
 
 test: setup-test
 	$(PY) -m pytest -q
-	@if [ -d tests/js ]; then node --test tests/js/; fi
+	node --test tests/js/ tests/webui/js/
 
 setup:
 	tools/setup_env.sh run

@@ -78,7 +78,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             from .models.bundled import load_default_model
             from .ui.standalone import launch
 
-            launch(load_default_model().adapter, host=args.host, port=args.port)
+            bundle = load_default_model()
+            print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
+            launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
