@@ -1,12 +1,11 @@
 """Shared by the timing benches: random-weight models, an SDP attention kernel, a drag case."""
 from __future__ import annotations
 
-import contextlib
 import time
 
 import torch
-import torch.nn.functional as F
 
+from easydrag_ext.engine.sdp import sdp_attention, sdp_attention_forward  # noqa: F401  (re-exported)
 from easydrag_ext.models.ldm_configs import SD15_UNET, SD15_VAE
 
 
@@ -27,30 +26,6 @@ def build_model(kind: str, device: str = "cpu", half: bool = False):
         model.model.half()
         model.first_stage_model.half()
     return model.eval()
-
-
-def sdp_attention_forward(self, x, context=None, mask=None):
-    """CrossAttention.forward on torch SDPA, as the WebUI's "sdp" optimisation installs it."""
-    h = self.heads
-    ctx = x if context is None else context
-    q, k, v = self.to_q(x), self.to_k(ctx), self.to_v(ctx)
-    b, n, _ = q.shape
-    q, k, v = (t.reshape(b, -1, h, t.shape[-1] // h).transpose(1, 2) for t in (q, k, v))
-    out = F.scaled_dot_product_attention(q, k, v)
-    return self.to_out(out.transpose(1, 2).reshape(b, n, -1).to(x.dtype))
-
-
-@contextlib.contextmanager
-def sdp_attention():
-    """Class-level swap, exactly how the WebUI applies its attention optimisations."""
-    from ldm.modules.attention import CrossAttention
-
-    original = CrossAttention.forward
-    CrossAttention.forward = sdp_attention_forward
-    try:
-        yield
-    finally:
-        CrossAttention.forward = original
 
 
 def drag_case(width: int, height: int):

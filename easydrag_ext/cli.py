@@ -62,29 +62,59 @@ def main(argv: Optional[List[str]] = None) -> int:
     one.add_argument("--out", required=True, help="result image path")
     add_param_flags(one)
 
+    bench = sub.add_parser("bench", help="benchmarks: 'shapes' runs ShapesDrag (ground-truth drags)")
+    bench.add_argument("which", choices=["shapes"])
+    bench.add_argument("--tasks", type=int, default=40)
+    bench.add_argument("--methods", default=None, help="comma-separated subset of the methods")
+    add_param_flags(bench)
+
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7861)
 
     args = parser.parse_args(argv)
+    from .engine.sdp import sdp_attention
+
     try:
-        if args.command == "demo":
-            from .demo import run_demo
-
-            run_demo(Path(args.out), lambda base: params_from_args(args, base))
-        elif args.command == "drag":
-            _run_drag(args)
-        elif args.command == "ui":
-            from .models.bundled import load_default_model
-            from .ui.standalone import launch
-
-            bundle = load_default_model()
-            print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
-            launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
+        # Our own runs use SDP attention, as the WebUI's default optimisation does.
+        with sdp_attention():
+            return _dispatch(args)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+
+
+def _dispatch(args) -> int:
+    if args.command == "demo":
+        from .demo import run_demo
+
+        run_demo(Path(args.out), lambda base: params_from_args(args, base))
+    elif args.command == "drag":
+        _run_drag(args)
+    elif args.command == "ui":
+        from .models.bundled import load_default_model
+        from .ui.standalone import launch
+
+        bundle = load_default_model()
+        print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
+        launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
+    elif args.command == "bench":
+        _run_bench(args)
     return 0
+
+
+def _run_bench(args) -> None:
+    from .models.bundled import load_default_model
+    from .shapes import bench
+
+    bundle = load_default_model()
+    params = params_from_args(args, bundle.params)
+    methods = args.methods.split(",") if args.methods else bench.METHODS
+    print(f"ShapesDrag, {args.tasks} held-out tasks, model: {bundle.name}", flush=True)
+    rows = bench.run(bundle.adapter, params, args.tasks, methods,
+                     on_task=lambda m, i, s: print(f"  {m} task {i + 1}: MD_gt {s.md_gt:.1f}", flush=True)
+                     if (i + 1) % 10 == 0 else None)
+    print(bench.table(rows))
 
 
 def _run_drag(args) -> None:

@@ -65,7 +65,7 @@ class DragParams:
     feature_blocks: Tuple[int, ...] = field(default=(5, 8), metadata={"info": _info(
         "Feature blocks", "UNet output blocks whose features are concatenated.", 0, NUM_OUTPUT_BLOCKS - 1)})
     resize_long_side: int = field(default=512, metadata={"info": _info(
-        "Resize long side", "Work at this long side (multiples of 64); 0 keeps the input size.", 0, 4096, 64)})
+        "Resize long side", "Work at this long side (SD: multiples of 64); 0 keeps the input size.", 0, 4096, 16)})
     seed: int = field(default=0, metadata={"info": _info(
         "Seed", "Seed of the run (the method itself is deterministic).", 0, 2**32 - 1, 1)})
 
@@ -78,8 +78,9 @@ class DragParams:
         if self.reference_steps > self.drag_step_index:
             raise ValueError(f"reference_steps ({self.reference_steps}) must be at most "
                              f"drag_step_index ({self.drag_step_index})")
-        if 0 < self.resize_long_side < 64:
-            raise ValueError(f"resize_long_side must be 0 or at least 64, got {self.resize_long_side}")
+        # 16 lets small bundled models work at their size; SD sizes are rounded to multiples of 64.
+        if 0 < self.resize_long_side < 16:
+            raise ValueError(f"resize_long_side must be 0 or at least 16, got {self.resize_long_side}")
 
     # -- conversions shared by the front ends -------------------------------------------
     def to_dict(self) -> Dict[str, Any]:

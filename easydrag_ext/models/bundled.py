@@ -40,8 +40,8 @@ def load_tiny() -> Bundle:
 
 
 def load_default_model() -> Bundle:
-    try:
-        from .shapes_model import load_bundle
-    except ImportError:
+    from . import shapes_model
+
+    if not shapes_model.WEIGHTS.exists():   # e.g. while the model is being (re)trained
         return load_tiny()
-    return load_bundle()
+    return shapes_model.load_bundle()

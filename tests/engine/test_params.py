@@ -19,7 +19,7 @@ def test_defaults_are_the_papers():
 @pytest.mark.parametrize("field,value", [
     ("lr", float("nan")), ("lr", 0), ("lr", -1), ("inversion_steps", 1), ("max_iterations", -1),
     ("max_iterations", 2.5), ("mask_threshold", 1.0), ("mask_mode", "magic"), ("feature_blocks", [12]),
-    ("feature_blocks", []), ("reference_scale", math.inf), ("resize_long_side", 32), ("seed", -5),
+    ("feature_blocks", []), ("reference_scale", math.inf), ("resize_long_side", 8), ("seed", -5),
     ("reference_during_drag", "maybe"), ("motion_step", "twelve"), ("snap_radius", None),
 ])
 def test_out_of_range_names_the_field(field, value):

@@ -1,0 +1,1 @@
+"""ShapesDrag: procedural scenes, the small bundled model trained on them, and a drag benchmark."""

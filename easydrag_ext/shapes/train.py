@@ -1,0 +1,102 @@
+"""Train the bundled ShapesDrag model on freshly generated scenes (fixed seed, CPU).
+
+    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32]
+
+Epsilon prediction with SD's noise schedule; scenes are generated on the fly, so
+there is no dataset to store.  Writes easydrag_ext/models/shapes_model.safetensors
+(every --save-every steps too, so a stopped run still leaves a model) and a loss
+curve CSV beside it in docs/.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..models import shapes_model
+from .scenes import random_scene, render
+
+
+def batch(rng: np.random.Generator, n: int, size: int):
+    scenes = [random_scene(rng, size) for _ in range(n)]
+    x = torch.from_numpy(np.stack([render(s) for s in scenes])).float().permute(0, 3, 1, 2) / 127.5 - 1
+    return x, [s.caption() for s in scenes]
+
+
+def save(model, path: Path) -> None:
+    from safetensors.torch import save_file
+
+    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(path))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=50.0)
+    ap.add_argument("--max-steps", type=int, default=100_000)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save-every", type=int, default=250)
+    ap.add_argument("--out", default=str(shapes_model.WEIGHTS))
+    ap.add_argument("--log", default="docs/shapes_training_loss.csv")
+    args = ap.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    model = shapes_model.build(args.seed)
+    model.train()
+    unet, text = model.model.diffusion_model, model.cond_stage_model
+    params = list(unet.parameters()) + list(text.parameters())
+    print(f"UNet {sum(p.numel() for p in unet.parameters()) / 1e6:.2f} M parameters, "
+          f"{torch.get_num_threads()} threads", flush=True)
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+    ac = model.alphas_cumprod
+    Path(args.log).parent.mkdir(parents=True, exist_ok=True)
+    log = open(args.log, "w", newline="")
+    writer = csv.writer(log)
+    writer.writerow(["step", "seconds", "loss", "lr"])
+    # The same attention math as ldm's einsum kernel, much faster on a CPU (cf. the WebUI's "sdp").
+    from ldm.modules.attention import CrossAttention
+    from ..engine.sdp import sdp_attention_forward
+    CrossAttention.forward = sdp_attention_forward
+    start, ema, step = time.time(), None, 0
+    budget = args.minutes * 60
+    while step < args.max_steps and time.time() - start < budget:
+        # warm-up, then cosine decay over the time budget
+        frac = (time.time() - start) / budget
+        lr = args.lr * min(1.0, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x0, captions = batch(rng, args.batch, shapes_model.IMAGE_SIZE)
+        x0 = model.get_first_stage_encoding(model.encode_first_stage(x0))
+        t = torch.randint(0, 1000, (args.batch,))
+        noise = torch.randn_like(x0)
+        a = ac[t].view(-1, 1, 1, 1)
+        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+        loss = F.mse_loss(unet(xt, t, context=text(captions)), noise)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        writer.writerow([step, round(time.time() - start, 1), round(loss.item(), 5), f"{lr:.2e}"])
+        if step % 50 == 0:
+            log.flush()
+            print(f"step {step} {time.time() - start:7.0f}s loss(ema) {ema:.4f} lr {lr:.1e}", flush=True)
+        if step % args.save_every == 0:
+            save(model, Path(args.out))
+    save(model, Path(args.out))
+    log.close()
+    print(f"done: {step} steps in {(time.time() - start) / 60:.1f} min, loss(ema) {ema:.4f}; wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

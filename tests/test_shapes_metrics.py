@@ -1,0 +1,72 @@
+"""ShapesDrag geometry: exact small cases for the scenes, tasks and metrics."""
+import numpy as np
+import pytest
+from PIL import Image
+
+from easydrag_ext.shapes.metrics import find_displacement, psnr, score, ssim_map
+from easydrag_ext.shapes.scenes import Obj, Scene, random_scene, render
+from easydrag_ext.shapes.tasks import demo_task, make_task, tasks
+
+
+def test_scenes_are_deterministic_and_captioned():
+    a = random_scene(np.random.default_rng(7))
+    b = random_scene(np.random.default_rng(7))
+    assert a == b and np.array_equal(render(a), render(b))
+    assert render(a).shape == (32, 32, 3) and render(a).dtype == np.uint8
+    assert a.caption().startswith("a ") and "background" in a.caption()
+
+
+def test_tasks_keep_the_object_on_the_image_and_are_held_out():
+    ts = tasks(20)
+    assert ts == tasks(20)
+    for t in ts:
+        assert 3 <= t.distance <= 0.31 * 32 * 1.5
+        o = t.scene.moved(t.index, *t.offset).objects[t.index]
+        assert o.r <= o.x <= 31 - o.r and o.r <= o.y <= 31 - o.r
+    train_first = random_scene(np.random.default_rng(0))
+    assert all(t.scene != train_first for t in ts)
+
+
+def test_the_ground_truth_answer_scores_perfectly():
+    for t in tasks(8):
+        s = score(t, t.answer())
+        assert s.md_gt == pytest.approx(0.0, abs=1.01)   # rounding of the centre to whole pixels
+        assert s.closed > 0.8
+        assert s.bg_psnr == 100.0 and s.bg_ssim == pytest.approx(1.0)
+
+
+def test_the_no_op_closes_nothing():
+    for t in tasks(8):
+        s = score(t, t.image())
+        assert s.md_gt == pytest.approx(t.distance)
+        assert s.closed == pytest.approx(0.0)
+        assert s.bg_psnr == 100.0 and s.bg_ssim == pytest.approx(1.0)   # the background is untouched
+
+
+def test_find_displacement_exact():
+    img = np.zeros((16, 16, 3), np.uint8)
+    img[4:7, 4:7] = (200, 10, 10)
+    moved = np.roll(np.roll(img, 3, axis=1), -2, axis=0)
+    mask = np.zeros((16, 16), bool)
+    mask[4:7, 4:7] = True
+    assert find_displacement(img, moved, mask, 5) == (3, -2)
+
+
+def test_psnr_and_ssim_reference_values():
+    a = np.full((8, 8, 3), 100, np.uint8)
+    b = a.copy()
+    b[0, 0, 0] = 110                       # one error of 10 in 192 values
+    assert psnr(a, b) == pytest.approx(10 * np.log10(255 ** 2 / (100 / 192)))
+    assert ssim_map(a, a).min() == pytest.approx(1.0)
+    c1 = (0.01 * 255) ** 2      # constant images: only the luminance term remains
+    assert ssim_map(a, 255 - a).mean() == pytest.approx((2 * 100 * 155 + c1) / (100 ** 2 + 155 ** 2 + c1))
+    rng = np.random.default_rng(0)
+    noise = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    assert ssim_map(noise, 255 - noise).mean() < 0
+
+
+def test_demo_task_is_a_visible_move():
+    image, prompt, handles, targets = demo_task()
+    assert isinstance(image, Image.Image) and image.size == (32, 32)
+    assert prompt == "a red disc on a plain grey background"
+    assert targets[0][0] - handles[0][0] == 10
