@@ -29,6 +29,7 @@ class Row:
     closed: float
     bg_psnr: float
     bg_ssim: float
+    lost: float          # fraction of tasks whose object was not found in the output
     seconds: float
 
 
@@ -59,15 +60,16 @@ def run(adapter, params: DragParams, n_tasks: int, methods: Sequence[str] = METH
                 on_task(method, i, s)
         took = (time.perf_counter() - start) / max(1, n_tasks)
         rows.append(Row(method, n_tasks, *(float(np.mean([getattr(s, f) for s in scores]))
-                                           for f in ("md_gt", "closed", "bg_psnr", "bg_ssim")), took))
+                                           for f in ("md_gt", "closed", "bg_psnr", "bg_ssim", "lost")), took))
     return rows
 
 
 def table(rows: List[Row]) -> str:
-    lines = ["| method | tasks | MD_gt (px) ↓ | distance closed ↑ | bg PSNR (dB) ↑ | bg SSIM ↑ | s/task |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| method | tasks | MD_gt (px) ↓ | distance closed ↑ | object lost ↓ | bg PSNR (dB) ↑ | bg SSIM ↑ "
+             "| s/task |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r.method} | {r.tasks} | {r.md_gt:.2f} | {r.closed:.2f} | {r.bg_psnr:.1f} | "
+        lines.append(f"| {r.method} | {r.tasks} | {r.md_gt:.2f} | {r.closed:.2f} | {r.lost:.0%} | {r.bg_psnr:.1f} | "
                      f"{r.bg_ssim:.3f} | {r.seconds:.1f} |")
     return "\n".join(lines)
 

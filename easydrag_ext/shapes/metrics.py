@@ -3,6 +3,11 @@
 - where the object went: masked template matching of the object's input pixels over
   integer displacements of the output (sum of squared differences on the object's own
   pixels); the handle point moved by the best displacement;
+- lost: the best match is poor (mean squared error above half the object's contrast
+  against its own background in the input) or the matched pixels are no closer to the
+  object than to the bare scene there (the scene without the object); a lost object is
+  scored as not moved (MD_gt = |target - handle|): matching noise or an erased object
+  would otherwise "find" it anywhere;
 - MD_gt: distance from there to the target; closed: 1 - MD_gt / |target - handle|;
 - background fidelity: PSNR and SSIM against the ground-truth image, outside the
   object's old and new area (dilated by one pixel; by four for SSIM's 7x7 windows).
@@ -15,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .scenes import object_mask
+from .scenes import object_mask, render
 from .tasks import DragTask
 
 
@@ -25,10 +30,16 @@ class Scores:
     closed: float
     bg_psnr: float
     bg_ssim: float
+    lost: bool = False
 
 
 def find_displacement(before: np.ndarray, after: np.ndarray, mask: np.ndarray, radius: int):
     """Integer (dx, dy) that best moves `before`'s masked pixels onto `after`."""
+    return match_object(before, after, mask, radius)[0]
+
+
+def match_object(before: np.ndarray, after: np.ndarray, mask: np.ndarray, radius: int):
+    """((dx, dy), mean squared error per value) of the best integer move of the masked pixels."""
     h, w = mask.shape
     ys, xs = np.nonzero(mask)
     src = before[ys, xs].astype(np.float32)
@@ -42,7 +53,17 @@ def find_displacement(before: np.ndarray, after: np.ndarray, mask: np.ndarray, r
             err = ((after[ty[ok], tx[ok]].astype(np.float32) - src[ok]) ** 2).mean()
             if best is None or err < best - 1e-9 or (abs(err - best) <= 1e-9 and dx * dx + dy * dy < sum(v * v for v in best_d)):
                 best, best_d = err, (dx, dy)
-    return best_d
+    return best_d, (float("inf") if best is None else float(best))
+
+
+def _error_against(after: np.ndarray, reference: np.ndarray, mask: np.ndarray, dx: int, dy: int) -> float:
+    """Mean squared error of `after` against `reference` on the mask moved by (dx, dy), inside the image."""
+    h, w = mask.shape
+    ys, xs = np.nonzero(mask)
+    ty, tx = ys + dy, xs + dx
+    ok = (ty >= 0) & (ty < h) & (tx >= 0) & (tx < w)
+    ty, tx = ty[ok], tx[ok]
+    return float(((after[ty, tx].astype(np.float32) - reference[ty, tx]) ** 2).mean())
 
 
 def ssim_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -71,12 +92,15 @@ def score(task: DragTask, output) -> Scores:
     moved_obj = task.scene.moved(task.index, *task.offset).objects[task.index]
     new = object_mask(moved_obj, size) > 0.5
     radius = int(math.ceil(task.distance)) + 6
-    dx, dy = find_displacement(before, after, old, radius)
-    end = (task.handle[0] + dx, task.handle[1] + dy)
+    (dx, dy), err = match_object(before, after, old, radius)
+    bare = render(task.scene.without(task.index)).astype(np.float32)
+    contrast = float(((before[old].astype(np.float32) - bare[old]) ** 2).mean())
+    lost = err > 0.5 * contrast or err >= _error_against(after, bare, old, dx, dy)
+    end = task.handle if lost else (task.handle[0] + dx, task.handle[1] + dy)
     md = math.dist(end, task.target)
     area = (old | new).astype(np.uint8)
     keep = ~cv2.dilate(area, np.ones((3, 3), np.uint8)).astype(bool)
     # SSIM's 7x7 windows must not reach into the object's area either
     keep_ssim = ~cv2.dilate(area, np.ones((9, 9), np.uint8)).astype(bool)
     return Scores(md_gt=md, closed=1.0 - md / task.distance, bg_psnr=psnr(after[keep], truth[keep]),
-                  bg_ssim=float(ssim_map(after, truth)[keep_ssim].mean()))
+                  bg_ssim=float(ssim_map(after, truth)[keep_ssim].mean()), lost=bool(lost))

@@ -46,6 +46,10 @@ class Scene:
         objs[index] = replace(objs[index], x=objs[index].x + dx, y=objs[index].y + dy)
         return replace(self, objects=tuple(objs))
 
+    def without(self, index: int) -> "Scene":
+        """The scene with one object taken out: what lies under it."""
+        return replace(self, objects=self.objects[:index] + self.objects[index + 1:])
+
 
 def random_scene(rng: np.random.Generator, size: int = 32, max_objects: int = 2) -> Scene:
     n = int(rng.integers(1, max_objects + 1))

@@ -70,3 +70,49 @@ def test_demo_task_is_a_visible_move():
     assert isinstance(image, Image.Image) and image.size == (32, 32)
     assert prompt == "a red disc on a plain grey background"
     assert targets[0][0] - handles[0][0] == 10
+
+
+def test_without_takes_out_one_object_only():
+    t = next(t for t in tasks(20) if len(t.scene.objects) == 2)
+    bare = t.scene.without(t.index)
+    assert bare.objects == t.scene.objects[:t.index]
+    assert not np.array_equal(render(bare), render(t.scene))
+
+
+def test_an_erased_object_is_lost_and_scores_as_not_moved():
+    for t in tasks(6):
+        erased = Image.fromarray(render(t.scene.without(t.index)))
+        s = score(t, erased)
+        assert s.lost
+        assert s.md_gt == pytest.approx(t.distance) and s.closed == pytest.approx(0.0)
+
+
+def test_noise_is_not_an_object():
+    rng = np.random.default_rng(3)
+    for t in tasks(6):
+        noise = Image.fromarray(rng.integers(0, 256, (32, 32, 3), dtype=np.uint8))
+        s = score(t, noise)
+        assert s.lost and s.closed == pytest.approx(0.0)
+        assert s.bg_psnr < 15 and s.bg_ssim < 0.2
+
+
+def test_a_blurred_answer_is_still_found_at_the_target():
+    import cv2
+
+    for t in tasks(6):
+        blurred = cv2.GaussianBlur(np.asarray(t.answer()), (3, 3), 0.8)
+        s = score(t, Image.fromarray(blurred))
+        assert not s.lost
+        assert s.md_gt <= 1.01 and s.closed > 0.8
+        assert 20 < s.bg_psnr < 100
+
+
+def test_half_way_is_half_closed():
+    for t in tasks(8):
+        dx, dy = t.offset
+        if abs(dx) % 2 or abs(dy) % 2:
+            continue
+        half = Image.fromarray(render(t.scene.moved(t.index, dx / 2, dy / 2)))
+        s = score(t, half)
+        assert not s.lost
+        assert s.closed == pytest.approx(0.5, abs=1.01 / t.distance)
