@@ -76,3 +76,22 @@ def table(rows: List[Row]) -> str:
 
 def summary(rows: List[Row]) -> Dict[str, Row]:
     return {r.method: r for r in rows}
+
+
+# The reduced run (CI): the first REDUCED_TASKS held-out tasks.  A working drag meets every
+# threshold; the no-op (closes nothing) and a drag with no iterations (reconstruction only)
+# must not: tests/shapes/test_bench_reduced.py checks both sides.
+REDUCED_TASKS = 3
+THRESHOLDS = {"closed_min": 0.5, "lost_max": 0.34, "bg_psnr_min": 20.0}
+
+
+def failures(row: Row, thresholds: Dict[str, float] = THRESHOLDS) -> List[str]:
+    """Which thresholds `row` misses, in words; empty when it passes."""
+    out = []
+    if row.closed < thresholds["closed_min"]:
+        out.append(f"distance closed {row.closed:.2f} < {thresholds['closed_min']}")
+    if row.lost > thresholds["lost_max"]:
+        out.append(f"object lost in {row.lost:.0%} of tasks > {thresholds['lost_max']:.0%}")
+    if row.bg_psnr < thresholds["bg_psnr_min"]:
+        out.append(f"background PSNR {row.bg_psnr:.1f} dB < {thresholds['bg_psnr_min']}")
+    return out

@@ -1,11 +1,12 @@
 """Train the bundled ShapesDrag model on freshly generated scenes (fixed seed, CPU).
 
-    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32]
+    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32] [--init WEIGHTS]
 
-Epsilon prediction with SD's noise schedule; scenes are generated on the fly, so
+Epsilon prediction with SD's noise schedule, min-SNR-5 loss weighting, and an EMA of the
+weights is what gets saved; scenes are generated on the fly, so
 there is no dataset to store.  Writes easydrag_ext/models/shapes_model.safetensors
 (every --save-every steps too, so a stopped run still leaves a model) and a loss
-curve CSV beside it in docs/.
+curve CSV and PNG in docs/.
 """
 from __future__ import annotations
 
@@ -36,6 +37,40 @@ def save(model, path: Path) -> None:
     save_file(state, str(path))
 
 
+class WeightAverage:
+    """Exponential moving average of the weights (warmed-up decay), the usual diffusion practice."""
+
+    def __init__(self, params, decay: float):
+        self.params, self.decay, self.count = list(params), decay, 0
+        self.shadow = [p.detach().clone() for p in self.params]
+
+    @torch.no_grad()
+    def update(self) -> None:
+        self.count += 1
+        d = min(self.decay, (1 + self.count) / (10 + self.count))
+        for s, p in zip(self.shadow, self.params):
+            s.mul_(d).add_(p.detach(), alpha=1 - d)
+
+    @torch.no_grad()
+    def swap(self) -> None:
+        """Exchange live and averaged weights (call twice to restore)."""
+        for s, p in zip(self.shadow, self.params):
+            tmp = p.detach().clone()
+            p.copy_(s)
+            s.copy_(tmp)
+
+
+def save_averaged(model, averaged, path: Path) -> None:
+    if averaged is None:
+        save(model, path)
+        return
+    averaged.swap()
+    try:
+        save(model, path)
+    finally:
+        averaged.swap()
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=50.0)
@@ -46,32 +81,49 @@ def main(argv=None):
     ap.add_argument("--save-every", type=int, default=250)
     ap.add_argument("--out", default=str(shapes_model.WEIGHTS))
     ap.add_argument("--log", default="docs/shapes_training_loss.csv")
+    ap.add_argument("--init", default=None, help="continue from these weights instead of a fresh model")
+    ap.add_argument("--ema", type=float, default=0.999,
+                    help="decay of the weight average that is saved (0: save the raw weights)")
+    ap.add_argument("--min-snr", type=float, default=5.0,
+                    help="min-SNR-gamma loss weighting (0: plain eps MSE); shifts effort to noisy steps")
+    ap.add_argument("--warmup", type=int, default=200)
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = shapes_model.build(args.seed)
+    model = shapes_model.build(args.seed) if args.init is None else shapes_model.load(Path(args.init))
     model.train()
     unet, text = model.model.diffusion_model, model.cond_stage_model
     params = list(unet.parameters()) + list(text.parameters())
     print(f"UNet {sum(p.numel() for p in unet.parameters()) / 1e6:.2f} M parameters, "
           f"{torch.get_num_threads()} threads", flush=True)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
-    ac = model.alphas_cumprod
+    averaged = WeightAverage(params, args.ema) if args.ema > 0 else None
     Path(args.log).parent.mkdir(parents=True, exist_ok=True)
     log = open(args.log, "w", newline="")
     writer = csv.writer(log)
     writer.writerow(["step", "seconds", "loss", "lr"])
-    # The same attention math as ldm's einsum kernel, much faster on a CPU (cf. the WebUI's "sdp").
-    from ldm.modules.attention import CrossAttention
-    from ..engine.sdp import sdp_attention_forward
-    CrossAttention.forward = sdp_attention_forward
+    # The same attention math as ldm's einsum kernel, much faster on a CPU (cf. the WebUI's "sdp");
+    # swapped for the run only, so importing callers (tests) keep their attention.
+    from ..engine.sdp import sdp_attention
+
+    with sdp_attention():
+        step, ema = _loop(args, model, unet, text, params, opt, averaged, rng, writer, log)
+    log.close()
+    from .loss_curve import plot, read_log
+
+    plot(read_log(Path(args.log))).save(Path(args.log).with_suffix(".png"))
+
+
+def _loop(args, model, unet, text, params, opt, averaged, rng, writer, log):
+    ac = model.alphas_cumprod
+    snr = ac / (1 - ac)
     start, ema, step = time.time(), None, 0
     budget = args.minutes * 60
     while step < args.max_steps and time.time() - start < budget:
         # warm-up, then cosine decay over the time budget
         frac = (time.time() - start) / budget
-        lr = args.lr * min(1.0, (step + 1) / 200) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
+        lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
         x0, captions = batch(rng, args.batch, shapes_model.IMAGE_SIZE)
@@ -80,11 +132,17 @@ def main(argv=None):
         noise = torch.randn_like(x0)
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        loss = F.mse_loss(unet(xt, t, context=text(captions)), noise)
+        per_sample = ((unet(xt, t, context=text(captions)) - noise) ** 2).mean(dim=(1, 2, 3))
+        loss = per_sample.mean()          # logged: the plain eps MSE, comparable across runs
+        # min-SNR-gamma (Hang et al. 2023) for eps: weight min(SNR, g) / SNR, i.e. 1 at noisy
+        # steps and less at nearly clean ones, where eps MSE is large but matters little.
+        weight = (snr[t].clamp(max=args.min_snr) / snr[t]) if args.min_snr > 0 else torch.ones_like(per_sample)
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        (weight * per_sample).mean().backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        if averaged is not None:
+            averaged.update()
         step += 1
         ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
         writer.writerow([step, round(time.time() - start, 1), round(loss.item(), 5), f"{lr:.2e}"])
@@ -92,10 +150,10 @@ def main(argv=None):
             log.flush()
             print(f"step {step} {time.time() - start:7.0f}s loss(ema) {ema:.4f} lr {lr:.1e}", flush=True)
         if step % args.save_every == 0:
-            save(model, Path(args.out))
-    save(model, Path(args.out))
-    log.close()
+            save_averaged(model, averaged, Path(args.out))
+    save_averaged(model, averaged, Path(args.out))
     print(f"done: {step} steps in {(time.time() - start) / 60:.1f} min, loss(ema) {ema:.4f}; wrote {args.out}")
+    return step, ema
 
 
 if __name__ == "__main__":

@@ -1,0 +1,88 @@
+"""The bundled ShapesDrag model: SD-1.5 surface and layout, exact first stage, trained weights."""
+import numpy as np
+import pytest
+import torch
+
+from easydrag_ext.models import shapes_model
+
+
+@pytest.fixture(scope="module")
+def random_model():
+    return shapes_model.build(seed=0)
+
+
+@pytest.fixture(scope="module")
+def trained_model():
+    return shapes_model.load()
+
+
+def test_sd15_block_layout(random_model):
+    from ldm.modules.attention import SpatialTransformer
+    from ldm.modules.diffusionmodules.openaimodel import UNetModel
+
+    unet = random_model.model.diffusion_model
+    assert isinstance(unet, UNetModel)
+    assert len(unet.output_blocks) == 12 and len(unet.channel_mult) == 4
+    has_attention = [any(isinstance(m, SpatialTransformer) for m in b) for b in unet.output_blocks]
+    assert has_attention == [False] * 3 + [True] * 9      # self-attention in output blocks 3-11
+    assert random_model.parameterization == "eps"
+    assert random_model.alphas_cumprod.shape == (1000,)
+
+
+def test_first_stage_is_exact_and_unscaled(random_model):
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    z = random_model.get_first_stage_encoding(random_model.encode_first_stage(x))
+    assert z.shape == (2, shapes_model.LATENT_CHANNELS, 16, 16)
+    assert random_model.scale_factor == 1.0
+    assert torch.equal(random_model.decode_first_stage(z), x)
+
+
+def test_the_engine_accepts_it_with_latent_factor_2(random_model):
+    from easydrag_ext.engine import LdmAdapter
+    from easydrag_ext.engine.pipeline import _latent_factor
+
+    adapter = LdmAdapter(random_model)
+    assert _latent_factor(random_model) == 2
+    assert adapter.unet_downsampling == 8
+    c = adapter.text_context("a red disc on a plain grey background")
+    assert c.shape == (1, 77, shapes_model.CONTEXT_DIM)
+
+
+def test_weights_file_is_small_and_matches_the_definition(random_model):
+    from safetensors.torch import load_file
+
+    assert shapes_model.WEIGHTS.stat().st_size <= 20 * 1024 * 1024
+    state = load_file(str(shapes_model.WEIGHTS))
+    expected = random_model.state_dict()
+    assert set(state) == set(expected)
+    assert all(state[k].shape == expected[k].shape for k in expected)
+
+
+def test_missing_weights_give_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="shapes.train"):
+        shapes_model.load(tmp_path / "absent.safetensors")
+
+
+@torch.no_grad()
+def _eps_error(model, t: int, n: int = 8) -> float:
+    """Noise-prediction MSE on held-out scenes at timestep t (fixed noise)."""
+    from easydrag_ext.engine.sdp import sdp_attention
+    from easydrag_ext.shapes.tasks import tasks
+
+    scenes = [task.scene for task in tasks(n)]
+    x = torch.stack([torch.from_numpy(np.asarray(task.image())) for task in tasks(n)]).permute(0, 3, 1, 2)
+    z0 = model.get_first_stage_encoding(model.encode_first_stage(x.float() / 127.5 - 1))
+    noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(0))
+    a = model.alphas_cumprod[t]
+    zt = a.sqrt() * z0 + (1 - a).sqrt() * noise
+    with sdp_attention():
+        eps = model.model.diffusion_model(zt, torch.full((n,), t), context=model.get_learned_conditioning(
+            [s.caption() for s in scenes]))
+    return float(((eps - noise) ** 2).mean())
+
+
+def test_trained_weights_denoise_held_out_scenes(trained_model, random_model):
+    # untrained: about 1 (it predicts nothing); the trained model removes most of the noise
+    for t in (100, 500):
+        assert _eps_error(random_model, t) > 0.5
+        assert _eps_error(trained_model, t) < 0.1

@@ -1,0 +1,46 @@
+"""The documentation tools: DDIM sample grid and the loss-curve plot."""
+import numpy as np
+import pytest
+
+from easydrag_ext.models import shapes_model
+from easydrag_ext.shapes.loss_curve import moving_mean, plot, read_log
+from easydrag_ext.shapes.samples import ddim_sample, grid
+
+
+def test_ddim_sample_is_seeded_and_image_shaped():
+    model = shapes_model.build(seed=0)
+    caps = ["a red disc on a plain grey background", "a blue star on a striped sand background"]
+    a = ddim_sample(model, caps, steps=2, seed=1)
+    assert a.shape == (2, 32, 32, 3) and a.dtype == np.uint8
+    assert np.array_equal(a, ddim_sample(model, caps, steps=2, seed=1))
+    assert not np.array_equal(a, ddim_sample(model, caps, steps=2, seed=2))
+
+
+def test_grid_places_cells_with_gaps():
+    rows = [np.zeros((3, 4, 5, 3), np.uint8), np.full((3, 4, 5, 3), 200, np.uint8)]
+    img = grid(rows, scale=2, gap=1)
+    assert img.size == (3 * (5 * 2 + 1) + 1, 2 * (4 * 2 + 1) + 1)
+    arr = np.asarray(img)
+    assert tuple(arr[0, 0]) == (255, 255, 255)          # gap
+    assert tuple(arr[1, 1]) == (0, 0, 0)                # first row, first cell
+    assert tuple(arr[1 + 9 + 1, 1]) == (200, 200, 200)  # second row
+
+
+def test_loss_curve_reads_and_plots(tmp_path):
+    log = tmp_path / "loss.csv"
+    log.write_text("step,seconds,loss,lr\n" + "".join(
+        f"{i},{i * 1.5},{1.0 / i},1e-3\n" for i in range(1, 201)))
+    rows = read_log(log)
+    assert rows[0] == (1, 1.5, 1.0) and len(rows) == 200
+    img = plot(rows)
+    assert img.size == (640, 360)
+    arr = np.asarray(img)
+    assert (arr.sum(axis=2) == 0).any()                   # the black moving mean is drawn
+    assert moving_mean([1, 2, 3, 4], 2) == [1, 1.5, 2.5, 3.5]
+
+
+def test_empty_loss_log_is_a_clear_error(tmp_path):
+    log = tmp_path / "loss.csv"
+    log.write_text("step,seconds,loss,lr\n")
+    with pytest.raises(ValueError, match="no training steps"):
+        read_log(log)
