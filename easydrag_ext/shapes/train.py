@@ -87,7 +87,10 @@ def main(argv=None):
     ap.add_argument("--min-snr", type=float, default=5.0,
                     help="min-SNR-gamma loss weighting (0: plain eps MSE); shifts effort to noisy steps")
     ap.add_argument("--warmup", type=int, default=200)
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = ap.parse_args(argv)
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
