@@ -64,7 +64,7 @@ def plot(rows: List[Tuple[int, float, float]], width: int = 640, height: int = 3
         d.line([x, height - bottom, x, height - bottom + 4], fill=(0, 0, 0))
         d.text((x - 8, height - bottom + 6), f"{m:g}", fill=(0, 0, 0))
         m += tick
-    d.text((width // 2 - 40, height - 18), "minutes (2 CPU cores)", fill=(0, 0, 0))
+    d.text((width // 2 - 80, height - 18), "minutes of training (wall clock)", fill=(0, 0, 0))
     d.text((left, 6), f"training loss (eps MSE), {rows[-1][0]} steps", fill=(0, 0, 0))
     d.line([xy(m, v) for m, v in zip(minutes, losses)], fill=(190, 190, 190))
     d.line([xy(m, v) for m, v in zip(minutes, moving_mean(losses, 50))], fill=(0, 0, 0), width=2)
