@@ -52,6 +52,11 @@ class StandaloneServices(DragServices):
     def interrupt(self) -> None:
         self._stop.set()
 
+    def resize_policy(self) -> str:
+        # The app serves one fixed model whose working size is in the field's start value
+        # (the bundled model: 32 px); the WebUI's SD-sized "auto" policy does not apply.
+        return "keep"
+
     def save_automatically(self) -> bool:
         return self._save_automatically
 

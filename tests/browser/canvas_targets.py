@@ -84,6 +84,9 @@ class AppTarget:
         return False
 
 
-def make_target():
+def make_target(kind=None, app_url=None):
+    """kind "harness" or "app"; with no kind, EASYDRAG_UI_URL decides (as before)."""
     url = os.environ.get("EASYDRAG_UI_URL", "").strip()
-    return AppTarget(url) if url else HarnessTarget()
+    if kind is None:
+        kind = "app" if url else "harness"
+    return AppTarget(app_url or url) if kind == "app" else HarnessTarget()

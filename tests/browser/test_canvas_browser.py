@@ -7,6 +7,7 @@ screenshot (EASYDRAG_SCREENSHOT_DIR, else pytest's tmp dir).
 import base64
 import io
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -92,8 +93,47 @@ class Canvas:
         return self.page.locator("#easydrag_canvas .easydrag-editor .easydrag-status").inner_text()
 
 
-def test_canvas_points_mask_and_result(browser_context, tmp_path):
-    target = make_target()
+@pytest.fixture(scope="module")
+def app_url():
+    """The standalone app as users start it (`python -m easydrag_ext ui`), unless EASYDRAG_UI_URL names one."""
+    url = os.environ.get("EASYDRAG_UI_URL", "").strip()
+    if url:
+        yield url
+        return
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-m", "easydrag_ext", "ui", "--port", str(port)], cwd=root,
+                            stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    log.seek(0)
+                    pytest.fail("the standalone app did not start:\n" + log.read().decode()[-3000:], pytrace=False)
+                time.sleep(1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("kind", ["harness", "app"])
+def test_canvas_points_mask_and_result(browser_context, tmp_path, kind, request):
+    target = make_target(kind, request.getfixturevalue("app_url") if kind == "app" else None)
     page = browser_context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -248,10 +288,11 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path):
     page.wait_for_function(
         "(old) => { const i = document.querySelector('#easydrag_image img'); const ed = easydrag.bridge.state.editor;"
         " return i && i.src !== old && ed.image && ed.image.src === i.src; }", arg=before_src)
+    # a continuous position lies in pixel floor(p): the canvas's convention for native pixels
     page.wait_for_function("(f) => JSON.parse(" + POINTS_BOX + ".value).points[0][0] === f",
-                           arg=round(final[0][0]))
+                           arg=math.floor(final[0][0]))
     got = cv.last()
-    assert [p[:2] for p in got["points"]] == [[round(x), round(y)] for x, y in final]
+    assert [p[:2] for p in got["points"]] == [[math.floor(x), math.floor(y)] for x, y in final]
     assert [p[2:] for p in got["points"]] == [list(p[2:]) for p in pairs]
     assert got["mask"] is not None, "the mask survives Use result as input"
     page.click("#easydrag_canvas [data-action=undo]")

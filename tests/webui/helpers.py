@@ -1,10 +1,8 @@
 """Helpers to find components and handlers in built gradio Blocks (gradio 3.41)."""
 import json
 
-import numpy as np
-from PIL import Image
-
 from easydrag_ext.params import FIELDS, DragParams
+from tests.engine.helpers import disc_image  # noqa: F401  (one test image for every suite)
 
 # small enough for seconds per drag on a shared 2-core CPU, still every phase and reference guidance
 FAST = DragParams(resize_long_side=64, inversion_steps=4, drag_step_index=3, reference_steps=2,
@@ -34,14 +32,6 @@ def handler_for(blocks, trigger, event="click"):
 def param_values(params: DragParams = FAST):
     d = params.to_dict()
     return [[str(v) for v in d[f.name]] if f.name == "feature_blocks" else d[f.name] for f in FIELDS]
-
-
-def disc_image(size=64, centre=(20, 20), radius=8):
-    yy, xx = np.mgrid[:size, :size]
-    arr = np.zeros((size, size, 3), np.uint8)
-    arr[..., 2] = 60
-    arr[((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2) < radius ** 2] = [220, 40, 40]
-    return Image.fromarray(arr)
 
 
 def points_json(points, size=(64, 64), mask=None):

@@ -84,7 +84,8 @@ def test_png_infotext_survives_gradio_and_fills_the_prompts(adapter):
                  if tab.image._id in d["targets"] and d.get("trigger") == "change")
     prompt, negative, resize = _process(app, index, [url, 512])
     assert prompt["value"] == "a cat on a mat" and negative["value"] == "blurry"
-    assert resize["value"] == 0
+    # the standalone app serves one fixed model and keeps its working size (policy "keep")
+    assert resize["value"] == 512
 
 
 def test_canvas_scripts_and_css_are_put_on_the_standalone_page(adapter):
