@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 from easydrag_ext.engine.geometry import next_point
 from easydrag_ext.engine.inputs import image_to_tensor
+from easydrag_ext.engine.pipeline import PhaseClock
 from easydrag_ext.engine.reference import decoder_transformer_blocks
 from easydrag_ext.engine.schedule import DDIMSchedule
 from easydrag_ext.engine.unet_forward import concat_features, unet_forward
@@ -53,7 +54,7 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
     receives seconds per phase (CUDA-synchronised).
     """
     unet, device = adapter.unet, adapter.device
-    clock = _Clock(device, timings)
+    clock = PhaseClock(device)
     sched = DDIMSchedule.make(adapter.alphas_cumprod, params.inversion_steps)
     k, R, w = params.drag_step_index, params.reference_steps, params.reference_scale
     blocks = params.feature_blocks
@@ -148,20 +149,7 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
         clock.lap("denoise")
         image = adapter.decode(z)
         clock.lap("decode")
+    if timings is not None:
+        timings.update(clock.timings)
     return z, [(p[1], p[0]) for p in cur], image
 
-
-class _Clock:
-    def __init__(self, device, timings):
-        import time
-        self.time, self.device, self.timings = time, device, timings
-        self.t = time.perf_counter()
-
-    def lap(self, phase):
-        if self.timings is None:
-            return
-        if self.device.type == "cuda":
-            torch.cuda.synchronize(self.device)
-        now = self.time.perf_counter()
-        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.t
-        self.t = now

@@ -15,16 +15,21 @@
     var MAX_HISTORY = 200;
 
     function EditorState(width, height) {
+        this.width = 0;
+        this.height = 0;
+        this._reset();
+        if (width !== undefined) this.setImageSize(width, height);
+    }
+
+    // Points, selection, mask, history and any gesture in progress start over.
+    EditorState.prototype._reset = function () {
         this.pairs = [];
         this.selected = -1;
         this.mask = null;
         this.undoStack = [];
         this.redoStack = [];
         this.gesture = null;
-        this.width = 0;
-        this.height = 0;
-        if (width !== undefined) this.setImageSize(width, height);
-    }
+    };
 
     // A new input image: everything (points, mask, history) starts over.
     EditorState.prototype.setImageSize = function (w, h) {
@@ -33,12 +38,7 @@
         }
         this.width = w;
         this.height = h;
-        this.pairs = [];
-        this.selected = -1;
-        this.mask = null;
-        this.undoStack = [];
-        this.redoStack = [];
-        this.gesture = null;
+        this._reset();
     };
 
     // Snap a continuous native coordinate to a pixel index inside the image.

@@ -29,7 +29,9 @@ from .schedule import DDIMSchedule
 from .unet_forward import concat_features, unet_forward
 
 
-class _Clock:
+class PhaseClock:
+    """Seconds per phase, CUDA-synchronised at each lap so GPU work is counted where it ran."""
+
     def __init__(self, device: torch.device):
         self.device, self.timings, self._t = device, {}, time.perf_counter()
         self._start = self._t
@@ -77,7 +79,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     work_handles, work_targets = points_to_work(plan, hs), points_to_work(plan, ts)
 
     device = adapter.device
-    clock = _Clock(device)
+    clock = PhaseClock(device)
 
     def report(phase: str, step: int, total: int, pts) -> None:
         if should_stop is not None and should_stop():
