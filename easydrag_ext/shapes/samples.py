@@ -27,8 +27,9 @@ from .tasks import HELD_OUT_SEED
 def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, clip: bool = True) -> np.ndarray:
     """Plain conditional DDIM (eta 0) from pure noise; returns (n, H, W, 3) uint8.
 
-    `clip`: each step's x0 estimate is clipped to the image range [-1, 1], as pixel-space
-    DDPMs do (ldm's `clip_denoised`); valid here because the latent is exactly the pixels.
+    `clip`: each step's x0 estimate is clipped to the image range, as pixel-space DDPMs do
+    (ldm's `clip_denoised`): decoded, clamped to [-1, 1] and encoded again, exact here
+    because the first stage is a fixed invertible linear map.
     At the noisiest steps a small eps error is amplified ~14x in x0, which clipping bounds.
     Runs under SDP attention (same math as ldm's einsum kernel, much faster on a CPU).
     """
@@ -44,7 +45,8 @@ def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, 
             eps = unet(z, t, context=ctx)
             if clip:
                 a = sched.alphas[i]
-                x0 = ((z - (1 - a) ** 0.5 * eps) / a ** 0.5).clamp(-1, 1)
+                x0 = (z - (1 - a) ** 0.5 * eps) / a ** 0.5
+                x0 = model.get_first_stage_encoding(model.encode_first_stage(model.decode_first_stage(x0).clamp(-1, 1)))
                 eps = (z - a ** 0.5 * x0) / (1 - a) ** 0.5      # the eps consistent with the clipped x0
             z = sched.denoise_step(z, eps, i)
     x = model.decode_first_stage(z).clamp(-1, 1)       # z is the scaled latent, as in SD

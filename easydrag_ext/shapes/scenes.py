@@ -70,9 +70,11 @@ def background(scene: Scene) -> np.ndarray:
     if scene.background == "plain":
         k = np.zeros((s, s), np.float32)
     elif scene.background == "striped":
-        k = (np.floor((xx + yy + scene.phase) / (s / 8)) % 2) * 2 - 1
+        # bands and cells of a quarter of the side: texture a 2x2 latent grid can hold, not
+        # 2-4 px patterns that a small denoiser confuses with leftover noise
+        k = (np.floor((xx + yy + scene.phase) / (s / 4)) % 2) * 2 - 1
     elif scene.background == "checkered":
-        k = ((np.floor((xx + scene.phase) / (s / 6)) + np.floor((yy + scene.phase) / (s / 6))) % 2) * 2 - 1
+        k = ((np.floor((xx + scene.phase) / (s / 4)) + np.floor((yy + scene.phase) / (s / 4))) % 2) * 2 - 1
     else:  # gradient
         k = (yy / (s - 1)) * 2 - 1
     return np.clip(base[None, None] + 35 * k[..., None], 0, 255)

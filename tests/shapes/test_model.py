@@ -29,12 +29,34 @@ def test_sd15_block_layout(random_model):
     assert random_model.alphas_cumprod.shape == (1000,)
 
 
-def test_first_stage_is_exact_and_unscaled(random_model):
+def test_first_stage_is_exact(random_model):
     x = torch.rand(2, 3, 32, 32) * 2 - 1
     z = random_model.get_first_stage_encoding(random_model.encode_first_stage(x))
     assert z.shape == (2, shapes_model.LATENT_CHANNELS, 16, 16)
-    assert random_model.scale_factor == 1.0
-    assert torch.equal(random_model.decode_first_stage(z), x)
+    torch.testing.assert_close(random_model.decode_first_stage(z), x, atol=1e-6, rtol=0)
+
+
+def test_first_stage_latent_is_weighted_haar_of_each_2x2_block(random_model):
+    # one block, one colour: average and differences, the differences weighted up 4x
+    x = torch.zeros(1, 3, 2, 2)
+    x[0, 0] = torch.tensor([[0.5, 0.1], [0.3, -0.1]])
+    z = random_model.get_first_stage_encoding(random_model.encode_first_stage(x))
+    a, b, c, d = 0.5, 0.1, 0.3, -0.1
+    want = 2.0 * torch.tensor([(a + b + c + d) / 2, 4 * (a - b + c - d) / 2, 4 * (a + b - c - d) / 2,
+                               4 * (a - b - c + d) / 2])
+    torch.testing.assert_close(z[0, :4, 0, 0], want)
+    assert torch.count_nonzero(z[0, 4:]) == 0
+
+
+def test_scene_latents_have_about_unit_variance_per_channel(random_model):
+    # what SD's scale_factor (0.18215) is for: the noise schedule assumes it
+    from easydrag_ext.shapes.train import batch
+
+    x, _ = batch(np.random.default_rng(123), 64, shapes_model.IMAGE_SIZE)
+    z = random_model.get_first_stage_encoding(random_model.encode_first_stage(x))
+    std = z.view(64, 3, 4, 16, 16).transpose(0, 2).reshape(4, -1).std(dim=1)
+    assert random_model.scale_factor == shapes_model.SCALE_FACTOR
+    assert all(0.5 < float(s) < 2.5 for s in std), std
 
 
 def test_the_engine_accepts_it_with_latent_factor_2(random_model):
