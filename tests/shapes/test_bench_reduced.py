@@ -34,11 +34,6 @@ def test_a_drag_without_iterations_fails_the_thresholds(bundle):
     assert any(f.startswith("distance closed") for f in bench.failures(row))
 
 
-# Known failure, kept visible: the bundled model (75 CPU-minutes of training) is too weak for
-# drags to move objects cleanly (6-task run: 0.20 of the distance closed, background 18 dB; see
-# docs/shapes.md).  strict=True: once a better model passes, this turns into a failure that
-# says to remove the mark.
-@pytest.mark.xfail(strict=True, reason="bundled ShapesDrag model under-trained: EasyDrag closes ~20% (docs/shapes.md)")
 def test_easydrag_passes_the_thresholds(bundle):
     (row,) = _rows(bundle, ["EasyDrag"])
     assert bench.failures(row) == [], bench.table([row])
