@@ -136,7 +136,7 @@ def _loop(args, model, unet, text, params, opt, averaged, rng, writer, log):
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         per_sample = ((unet(xt, t, context=text(captions)) - noise) ** 2).mean(dim=(1, 2, 3))
-        loss = per_sample.mean()          # logged: the plain eps MSE, comparable across runs
+        loss = per_sample.mean()          # logged: the plain eps MSE, comparable across runs on one first stage
         # min-SNR-gamma (Hang et al. 2023) for eps: weight min(SNR, g) / SNR, i.e. 1 at noisy
         # steps and less at nearly clean ones, where eps MSE is large but matters little.
         weight = (snr[t].clamp(max=args.min_snr) / snr[t]) if args.min_snr > 0 else torch.ones_like(per_sample)
