@@ -64,6 +64,25 @@ class ShapesDiffusion(TinyLatentDiffusion):
         return F.pixel_shuffle(u.reshape(b, LATENT_CHANNELS, h, w), LATENT_FACTOR)
 
 
+def detail_offset(z: torch.Tensor) -> torch.Tensor:
+    """Per image: mean |spatial mean| of the Haar difference bands of latent `z` (B, 12, h, w).
+
+    A constant difference band decodes to a regular 2x2 colour pattern over the whole image.
+    Scenes have almost none (their differences are edges and gentle gradients, which cancel
+    or stay small); the grain of the samples is mostly this (docs/shapes.md).
+    """
+    b, _, h, w = z.shape
+    return z.reshape(b, 3, 4, h, w)[:, :, 1:].mean(dim=(3, 4)).abs().mean(dim=(1, 2))
+
+
+def without_detail_offset(z: torch.Tensor) -> torch.Tensor:
+    """`z` with each difference band's spatial mean removed; the block averages untouched."""
+    b, _, h, w = z.shape
+    bands = z.reshape(b, 3, 4, h, w)
+    details = bands[:, :, 1:] - bands[:, :, 1:].mean(dim=(3, 4), keepdim=True)
+    return torch.cat([bands[:, :, :1], details], dim=2).reshape(b, LATENT_CHANNELS, h, w)
+
+
 def build(seed: int = 0) -> ShapesDiffusion:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)

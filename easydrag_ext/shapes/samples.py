@@ -19,13 +19,20 @@ from PIL import Image
 
 from ..engine.schedule import DDIMSchedule
 from ..engine.sdp import sdp_attention
+from ..models.shapes_model import detail_offset, without_detail_offset
 from .scenes import random_scene, render
 from .tasks import HELD_OUT_SEED
 
 
 @torch.no_grad()
-def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, clip: bool = True) -> np.ndarray:
-    """Plain conditional DDIM (eta 0) from pure noise; returns (n, H, W, 3) uint8.
+def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, clip: bool = True,
+                guidance: float = 1.0, zero_detail_offset: bool = False) -> np.ndarray:
+    """Conditional DDIM (eta 0) from pure noise; returns (n, H, W, 3) uint8.
+
+    `guidance`: classifier-free guidance scale, like txt2img's CFG scale (1: the plain
+    conditional prediction; >1 needs a model trained with empty prompts, `train --uncond-prob`).
+    `zero_detail_offset`: a diagnostic, not the model's own samples: each x0 estimate loses
+    the spatial mean of its Haar difference bands (`shapes_model.without_detail_offset`).
 
     `clip`: each step's x0 estimate is clipped to the image range, as pixel-space DDPMs do
     (ldm's `clip_denoised`): decoded, clamped to [-1, 1] and encoded again, exact here
@@ -36,6 +43,7 @@ def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, 
     unet = model.model.diffusion_model
     sched = DDIMSchedule.make(model.alphas_cumprod, steps)
     ctx = model.get_learned_conditioning(list(captions))
+    uncond = model.get_learned_conditioning([""] * len(captions)) if guidance != 1.0 else None
     gen = torch.Generator().manual_seed(seed)
     size = unet.image_size
     z = torch.randn((len(captions), unet.in_channels, size, size), generator=gen)
@@ -43,14 +51,26 @@ def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, 
         for i in reversed(range(steps)):
             t = torch.full((len(captions),), sched.timesteps[i], dtype=torch.long)
             eps = unet(z, t, context=ctx)
-            if clip:
+            if uncond is not None:
+                eps_u = unet(z, t, context=uncond)
+                eps = eps_u + guidance * (eps - eps_u)
+            if clip or zero_detail_offset:
                 a = sched.alphas[i]
                 x0 = (z - (1 - a) ** 0.5 * eps) / a ** 0.5
-                x0 = model.get_first_stage_encoding(model.encode_first_stage(model.decode_first_stage(x0).clamp(-1, 1)))
+                if zero_detail_offset:
+                    x0 = without_detail_offset(x0)
+                if clip:
+                    x0 = model.get_first_stage_encoding(model.encode_first_stage(model.decode_first_stage(x0).clamp(-1, 1)))
                 eps = (z - a ** 0.5 * x0) / (1 - a) ** 0.5      # the eps consistent with the clipped x0
             z = sched.denoise_step(z, eps, i)
     x = model.decode_first_stage(z).clamp(-1, 1)       # z is the scaled latent, as in SD
     return ((x + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
+
+
+def latent(model, images: np.ndarray) -> torch.Tensor:
+    """(n, H, W, 3) uint8 -> the model's scaled latents."""
+    x = torch.from_numpy(np.ascontiguousarray(images)).float().permute(0, 3, 1, 2) / 127.5 - 1
+    return model.get_first_stage_encoding(model.encode_first_stage(x))
 
 
 def grid(rows: List[np.ndarray], scale: int = 4, gap: int = 2) -> Image.Image:
@@ -75,6 +95,9 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, default=2, help="sample rows per caption")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--no-clip", action="store_true", help="do not clip x0 estimates to the image range")
+    ap.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale (1: none)")
+    ap.add_argument("--zero-detail-offset", action="store_true",
+                    help="diagnostic: remove the Haar difference bands' means from every x0 estimate")
     args = ap.parse_args(argv)
 
     model = shapes_model.load(Path(args.weights))
@@ -82,11 +105,15 @@ def main(argv=None) -> None:
     scenes = [random_scene(rng, shapes_model.IMAGE_SIZE) for _ in range(args.columns)]
     captions = [s.caption() for s in scenes]
     rows = [np.stack([render(s) for s in scenes])]
-    rows += [ddim_sample(model, captions, args.steps, seed, not args.no_clip) for seed in range(args.seeds)]
+    rows += [ddim_sample(model, captions, args.steps, seed, not args.no_clip, args.guidance, args.zero_detail_offset)
+             for seed in range(args.seeds)]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     grid(rows).save(args.out)
     for i, c in enumerate(captions):
         print(f"column {i + 1}: {c}")
+    offsets = [float(detail_offset(latent(model, r)).mean()) for r in rows]
+    print(f"detail-band offset (2x2 pattern), scenes {offsets[0]:.3f}, samples "
+          + ", ".join(f"{o:.3f}" for o in offsets[1:]))
     print(f"wrote {args.out}")
 
 

@@ -24,10 +24,29 @@ from ..models import shapes_model
 from .scenes import random_scene, render
 
 
-def batch(rng: np.random.Generator, n: int, size: int):
+def batch(rng: np.random.Generator, n: int, size: int, uncond_prob: float = 0.0):
+    """n fresh scenes as images in [-1, 1] and their captions; each caption is replaced by the
+    empty prompt with probability `uncond_prob`, so the model also learns the unconditional
+    prediction that classifier-free guidance needs."""
     scenes = [random_scene(rng, size) for _ in range(n)]
     x = torch.from_numpy(np.stack([render(s) for s in scenes])).float().permute(0, 3, 1, 2) / 127.5 - 1
-    return x, [s.caption() for s in scenes]
+    captions = [s.caption() for s in scenes]
+    if uncond_prob > 0:
+        drop = rng.random(n) < uncond_prob
+        captions = ["" if d else c for d, c in zip(drop, captions)]
+    return x, captions
+
+
+def training_noise(shape, offset: float) -> torch.Tensor:
+    """Gaussian noise plus, per image and channel, one constant of std `offset` ("offset noise",
+    as many SD fine-tunes are trained).  On a 16x16 latent the mean of iid noise has std 1/16,
+    while a scene's latent means at t near 1000 still carry ~0.07 of its colours; a model
+    trained on iid noise learns to read colours from the noise mean, and when sampling from
+    pure noise it keeps whatever mean the noise had (docs/shapes.md, "where the grain comes from")."""
+    noise = torch.randn(shape)
+    if offset > 0:
+        noise = noise + offset * torch.randn(shape[0], shape[1], 1, 1)
+    return noise
 
 
 def save(model, path: Path) -> None:
@@ -86,6 +105,10 @@ def main(argv=None):
                     help="decay of the weight average that is saved (0: save the raw weights)")
     ap.add_argument("--min-snr", type=float, default=5.0,
                     help="min-SNR-gamma loss weighting (0: plain eps MSE); shifts effort to noisy steps")
+    ap.add_argument("--uncond-prob", type=float, default=0.0,
+                    help="fraction of captions replaced by the empty prompt (for classifier-free guidance)")
+    ap.add_argument("--offset-noise", type=float, default=0.0,
+                    help="std of a per-image, per-channel constant added to the training noise")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = ap.parse_args(argv)
@@ -129,10 +152,10 @@ def _loop(args, model, unet, text, params, opt, averaged, rng, writer, log):
         lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        x0, captions = batch(rng, args.batch, shapes_model.IMAGE_SIZE)
+        x0, captions = batch(rng, args.batch, shapes_model.IMAGE_SIZE, args.uncond_prob)
         x0 = model.get_first_stage_encoding(model.encode_first_stage(x0))
         t = torch.randint(0, 1000, (args.batch,))
-        noise = torch.randn_like(x0)
+        noise = training_noise(x0.shape, args.offset_noise)
         a = ac[t].view(-1, 1, 1, 1)
         xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
         per_sample = ((unet(xt, t, context=text(captions)) - noise) ** 2).mean(dim=(1, 2, 3))

@@ -108,3 +108,15 @@ def test_trained_weights_denoise_held_out_scenes(trained_model, random_model):
     for t in (100, 500):
         assert _eps_error(random_model, t) > 0.5
         assert _eps_error(trained_model, t) < 0.1
+
+
+def test_detail_offset_is_the_mean_of_the_difference_bands_and_removing_it_keeps_averages():
+    z = torch.zeros(2, shapes_model.LATENT_CHANNELS, 4, 4)
+    z[0, 1] = 0.6                               # red horizontal difference, constant: a 2x2 pattern
+    z[0, 5, 0, 0] = 1.6                         # green vertical difference, one block (an edge)
+    z[1, 0] = torch.arange(16.).view(4, 4)      # block averages only
+    torch.testing.assert_close(shapes_model.detail_offset(z), torch.tensor([(0.6 + 0.1) / 9, 0.0]))
+    flat = shapes_model.without_detail_offset(z)
+    assert torch.equal(flat[:, [0, 4, 8]], z[:, [0, 4, 8]])
+    torch.testing.assert_close(shapes_model.detail_offset(flat), torch.zeros(2))
+    torch.testing.assert_close(flat[0, 5, 0, 0], torch.tensor(1.5))

@@ -4,7 +4,8 @@ import pytest
 
 from easydrag_ext.models import shapes_model
 from easydrag_ext.shapes.loss_curve import moving_mean, plot, read_log
-from easydrag_ext.shapes.samples import ddim_sample, grid
+from easydrag_ext.models.shapes_model import detail_offset
+from easydrag_ext.shapes.samples import ddim_sample, grid, latent
 
 
 def test_ddim_sample_is_seeded_and_image_shaped():
@@ -14,6 +15,39 @@ def test_ddim_sample_is_seeded_and_image_shaped():
     assert a.shape == (2, 32, 32, 3) and a.dtype == np.uint8
     assert np.array_equal(a, ddim_sample(model, caps, steps=2, seed=1))
     assert not np.array_equal(a, ddim_sample(model, caps, steps=2, seed=2))
+
+
+def _model_whose_prompt_matters():
+    # ldm zero-initialises output convolutions and attention projections, so an untrained model
+    # ignores its prompt; seeded small weights there make conditional and empty differ
+    import torch
+
+    model = shapes_model.build(seed=0)
+    gen = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() > 1 and not p.any():
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.05)
+    return model
+
+
+def test_guidance_mixes_conditional_and_empty_prompt_predictions():
+    model = _model_whose_prompt_matters()
+    caps = ["a red disc on a plain grey background", "a blue star on a striped sand background"]
+    plain = ddim_sample(model, caps, steps=2, seed=1)
+    assert np.array_equal(ddim_sample(model, caps, steps=2, seed=1, guidance=1.0), plain)
+    # scale 0 keeps only the unconditional prediction: the same as sampling the empty prompt
+    assert np.array_equal(ddim_sample(model, caps, steps=2, seed=1, guidance=0.0),
+                          ddim_sample(model, ["", ""], steps=2, seed=1))
+    assert not np.array_equal(ddim_sample(model, caps, steps=2, seed=1, guidance=3.0), plain)
+
+
+def test_zero_detail_offset_removes_the_2x2_pattern_from_samples():
+    model = shapes_model.build(seed=0)            # untrained: its samples are mostly pattern
+    caps = ["a red disc on a plain grey background"] * 2
+    before = detail_offset(latent(model, ddim_sample(model, caps, steps=3, seed=1)))
+    after = detail_offset(latent(model, ddim_sample(model, caps, steps=3, seed=1, zero_detail_offset=True)))
+    assert bool((after < 0.5 * before).all()), (before, after)
 
 
 def test_grid_places_cells_with_gaps():

@@ -29,3 +29,25 @@ def test_two_steps_write_loadable_weights_and_a_loss_curve(tmp_path):
         rows = list(csv.DictReader(f))
     assert [r["step"] for r in rows] == ["1", "2"] and all(float(r["loss"]) > 0 for r in rows)
     assert log.with_suffix(".png").stat().st_size > 0
+
+
+def test_caption_dropout_replaces_about_the_asked_fraction_with_the_empty_prompt():
+    import numpy as np
+
+    _, plain = train.batch(np.random.default_rng(5), 400, 32)
+    x_dropped, dropped = train.batch(np.random.default_rng(5), 400, 32, uncond_prob=0.1)
+    assert "" not in plain
+    empty = {i for i, c in enumerate(dropped) if c == ""}
+    assert 20 <= len(empty) <= 60                                    # 40 expected
+    assert all(dropped[i] == plain[i] for i in range(400) if i not in empty)   # only captions dropped
+
+
+def test_offset_noise_adds_one_constant_per_image_and_channel():
+    torch.manual_seed(0)
+    plain = train.training_noise((64, 12, 16, 16), 0.0)
+    torch.manual_seed(0)
+    offset = train.training_noise((64, 12, 16, 16), 0.5)
+    diff = offset - plain
+    # the same iid part, plus a constant over each 16x16 map with std about 0.5
+    torch.testing.assert_close(diff, diff[:, :, :1, :1].expand_as(diff), atol=1e-6, rtol=0)
+    assert 0.4 < float(diff[:, :, 0, 0].std()) < 0.6
