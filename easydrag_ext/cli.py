@@ -66,6 +66,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench.add_argument("which", choices=["shapes"])
     bench.add_argument("--tasks", type=int, default=40)
     bench.add_argument("--methods", default=None, help="comma-separated subset of the methods")
+    bench.add_argument("--first-task", type=int, default=0,
+                       help="index of the first task (500: the tuning tasks, disjoint from the reported 0-39)")
     add_param_flags(bench)
 
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
@@ -110,10 +112,10 @@ def _run_bench(args) -> None:
     bundle = load_default_model()
     params = params_from_args(args, bundle.params)
     methods = args.methods.split(",") if args.methods else bench.METHODS
-    print(f"ShapesDrag, {args.tasks} held-out tasks, model: {bundle.name}", flush=True)
+    print(f"ShapesDrag, {args.tasks} held-out tasks from task {args.first_task}, model: {bundle.name}", flush=True)
     rows = bench.run(bundle.adapter, params, args.tasks, methods,
                      on_task=lambda m, i, s: print(f"  {m} task {i + 1}: MD_gt {s.md_gt:.1f}", flush=True)
-                     if (i + 1) % 10 == 0 else None)
+                     if (i + 1) % 10 == 0 else None, first_task=args.first_task)
     print(bench.table(rows))
 
 

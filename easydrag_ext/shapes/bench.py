@@ -48,12 +48,12 @@ def run_method(method: str, adapter, task: DragTask, params: DragParams):
 
 
 def run(adapter, params: DragParams, n_tasks: int, methods: Sequence[str] = METHODS,
-        on_task: Optional[Callable[[str, int, Scores], None]] = None) -> List[Row]:
+        on_task: Optional[Callable[[str, int, Scores], None]] = None, first_task: int = 0) -> List[Row]:
     rows = []
     for method in methods:
         scores: List[Scores] = []
         start = time.perf_counter()
-        for i, task in enumerate(tasks(n_tasks)):
+        for i, task in enumerate(tasks(n_tasks, first=first_task)):
             s = score(task, run_method(method, adapter, task, params))
             scores.append(s)
             if on_task:

@@ -27,6 +27,15 @@ def test_tasks_keep_the_object_on_the_image_and_are_held_out():
     assert all(t.scene != train_first for t in ts)
 
 
+def test_tuning_tasks_are_not_benchmark_tasks():
+    from easydrag_ext.shapes.tasks import TUNING_FIRST_TASK
+
+    tuning = tasks(8, first=TUNING_FIRST_TASK)
+    assert tuning[0] == make_task(TUNING_FIRST_TASK) and TUNING_FIRST_TASK >= 40
+    reported = {t.scene for t in tasks(40)}
+    assert not any(t.scene in reported for t in tuning)
+
+
 def test_the_ground_truth_answer_scores_perfectly():
     for t in tasks(8):
         s = score(t, t.answer())
