@@ -39,10 +39,9 @@ def batch(rng: np.random.Generator, n: int, size: int, uncond_prob: float = 0.0)
 
 def training_noise(shape, offset: float) -> torch.Tensor:
     """Gaussian noise plus, per image and channel, one constant of std `offset` ("offset noise",
-    as many SD fine-tunes are trained).  On a 16x16 latent the mean of iid noise has std 1/16,
-    while a scene's latent means at t near 1000 still carry ~0.07 of its colours; a model
-    trained on iid noise learns to read colours from the noise mean, and when sampling from
-    pure noise it keeps whatever mean the noise had (docs/shapes.md, "where the grain comes from")."""
+    as many SD fine-tunes are trained): it makes predicting the noise's per-channel means matter
+    more to the loss.  The shipped 32-channel UNet cannot learn that (its last GroupNorm has one
+    channel per group); a 64-channel top level can (docs/shapes.md, "where the grain comes from")."""
     noise = torch.randn(shape)
     if offset > 0:
         noise = noise + offset * torch.randn(shape[0], shape[1], 1, 1)
