@@ -61,7 +61,7 @@ def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, 
                     x0 = without_detail_offset(x0)
                 if clip:
                     x0 = model.get_first_stage_encoding(model.encode_first_stage(model.decode_first_stage(x0).clamp(-1, 1)))
-                eps = (z - a ** 0.5 * x0) / (1 - a) ** 0.5      # the eps consistent with the clipped x0
+                eps = (z - a ** 0.5 * x0) / (1 - a) ** 0.5      # the eps consistent with the adjusted x0
             z = sched.denoise_step(z, eps, i)
     x = model.decode_first_stage(z).clamp(-1, 1)       # z is the scaled latent, as in SD
     return ((x + 1) * 127.5).round().byte().permute(0, 2, 3, 1).numpy()
