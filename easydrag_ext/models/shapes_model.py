@@ -40,6 +40,10 @@ UNET = dict(
     use_spatial_transformer=True, transformer_depth=1, context_dim=CONTEXT_DIM, use_checkpoint=False,
     legacy=False,
 )
+# The shipped layout, and the wider top level of runs 5-7 (docs/shapes.md): 64 channels at every
+# level put two channels in each group of the UNet's last GroupNorm, so it can predict the latent's
+# channel means (the cause of the shipped samples' grain).  Not shipped: it drags worse.
+LAYOUTS = {"shipped": UNET, "wide-top": dict(UNET, model_channels=64, channel_mult=[1, 1, 1, 1])}
 
 
 class ShapesDiffusion(TinyLatentDiffusion):
@@ -47,8 +51,9 @@ class ShapesDiffusion(TinyLatentDiffusion):
 
     latent_factor = LATENT_FACTOR
 
-    def __init__(self):
-        super().__init__(UNET, None, CONTEXT_DIM, scale_factor=SCALE_FACTOR)
+    def __init__(self, layout: str = "shipped"):
+        super().__init__(LAYOUTS[layout], None, CONTEXT_DIM, scale_factor=SCALE_FACTOR)
+        self.layout = layout
 
     def encode_first_stage(self, x):
         u = F.pixel_unshuffle(x, LATENT_FACTOR)                       # (B, 3*4, h, w), colour-major
@@ -83,10 +88,21 @@ def without_detail_offset(z: torch.Tensor) -> torch.Tensor:
     return torch.cat([bands[:, :, :1], details], dim=2).reshape(b, LATENT_CHANNELS, h, w)
 
 
-def build(seed: int = 0) -> ShapesDiffusion:
+def build(seed: int = 0, layout: str = "shipped") -> ShapesDiffusion:
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; one of {sorted(LAYOUTS)}")
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        return ShapesDiffusion()
+        return ShapesDiffusion(layout)
+
+
+def layout_of(state) -> str:
+    """Which of LAYOUTS a state dict was saved from, read from its first convolution's width."""
+    width = state["model.diffusion_model.input_blocks.0.0.weight"].shape[0]
+    for name, config in LAYOUTS.items():
+        if config["model_channels"] == width:
+            return name
+    raise ValueError(f"weights with {width} top-level channels match no layout in {sorted(LAYOUTS)}")
 
 
 def load(path: Path = WEIGHTS) -> ShapesDiffusion:
@@ -94,8 +110,9 @@ def load(path: Path = WEIGHTS) -> ShapesDiffusion:
 
     if not Path(path).exists():
         raise FileNotFoundError(f"{path} is missing; train it with `python -m easydrag_ext.shapes.train`")
-    model = build()
-    model.load_state_dict(load_file(str(path)))
+    state = load_file(str(path))
+    model = build(layout=layout_of(state))
+    model.load_state_dict(state)
     return model.eval()
 
 

@@ -110,13 +110,15 @@ def main(argv=None):
                     help="std of a per-image, per-channel constant added to the training noise")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    ap.add_argument("--layout", choices=sorted(shapes_model.LAYOUTS), default="shipped",
+                    help="UNet layout of a fresh model (with --init: the file's)")
     args = ap.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = shapes_model.build(args.seed) if args.init is None else shapes_model.load(Path(args.init))
+    model = shapes_model.build(args.seed, args.layout) if args.init is None else shapes_model.load(Path(args.init))
     model.train()
     unet, text = model.model.diffusion_model, model.cond_stage_model
     params = list(unet.parameters()) + list(text.parameters())

@@ -80,6 +80,16 @@ def test_weights_file_is_small_and_matches_the_definition(random_model):
     assert all(state[k].shape == expected[k].shape for k in expected)
 
 
+def test_the_shipped_weights_are_the_shipped_layout_and_unknown_layouts_are_refused():
+    from safetensors.torch import load_file
+
+    assert shapes_model.layout_of(load_file(str(shapes_model.WEIGHTS))) == "shipped"
+    with pytest.raises(ValueError, match="unknown layout"):
+        shapes_model.build(layout="huge")
+    with pytest.raises(ValueError, match="48 top-level channels"):
+        shapes_model.layout_of({"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(48, 12, 3, 3)})
+
+
 def test_missing_weights_give_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="shapes.train"):
         shapes_model.load(tmp_path / "absent.safetensors")

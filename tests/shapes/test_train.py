@@ -31,6 +31,18 @@ def test_two_steps_write_loadable_weights_and_a_loss_curve(tmp_path):
     assert log.with_suffix(".png").stat().st_size > 0
 
 
+def test_the_wide_top_layout_trains_and_loads_back_as_itself(tmp_path):
+    # runs 5-7 of docs/shapes.md: load() must read the layout from the file, not assume the shipped one
+    out = tmp_path / "wide.safetensors"
+    train.main(["--max-steps", "1", "--batch", "2", "--layout", "wide-top", "--out", str(out),
+                "--log", str(tmp_path / "loss.csv")])
+    model = shapes_model.load(out)
+    assert model.layout == "wide-top"
+    unet = model.model.diffusion_model
+    assert unet.model_channels == 64 and list(unet.channel_mult) == [1, 1, 1, 1]
+    assert unet.out[0].num_groups == 32 and unet.out[0].num_channels == 64   # two channels per group
+
+
 def test_caption_dropout_replaces_about_the_asked_fraction_with_the_empty_prompt():
     import numpy as np
 
