@@ -68,6 +68,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     bench.add_argument("--methods", default=None, help="comma-separated subset of the methods")
     bench.add_argument("--first-task", type=int, default=0,
                        help="index of the first task (500: the tuning tasks, disjoint from the reported 0-39)")
+    bench.add_argument("--weights", default=None,
+                       help="another ShapesDrag weights file, e.g. a new training run (default: the bundled one)")
     add_param_flags(bench)
 
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
@@ -109,7 +111,14 @@ def _run_bench(args) -> None:
     from .models.bundled import load_default_model
     from .shapes import bench
 
-    bundle = load_default_model()
+    if args.weights:
+        from .models import shapes_model
+
+        if not Path(args.weights).is_file():
+            raise ValueError(f"--weights {args.weights}: no such file")
+        bundle = shapes_model.load_bundle(Path(args.weights))
+    else:
+        bundle = load_default_model()
     params = params_from_args(args, bundle.params)
     methods = args.methods.split(",") if args.methods else bench.METHODS
     print(f"ShapesDrag, {args.tasks} held-out tasks from task {args.first_task}, model: {bundle.name}", flush=True)

@@ -116,8 +116,8 @@ def load(path: Path = WEIGHTS) -> ShapesDiffusion:
     return model.eval()
 
 
-def load_bundle():
-    """The standalone runner's default model, its parameters and its demo scene."""
+def load_bundle(path: Path = WEIGHTS):
+    """The standalone runner's default model (or other weights, e.g. a new run), its parameters, its demo."""
     from ..engine import LdmAdapter
     from ..params import DragParams
     from ..shapes.tasks import demo_task
@@ -126,4 +126,7 @@ def load_bundle():
     # lr 0.02, not the paper's 0.01 (tuned for SD at 512 px): on 6 held-out tasks 0.01 closed 0.38
     # of the distance, 0.02 closed 0.63 with background PSNR 24 dB, 0.03 lost an object (docs/shapes.md)
     params = DragParams(resize_long_side=IMAGE_SIZE, motion_step=2, snap_radius=3, max_iterations=50, lr=0.02)
-    return Bundle("ShapesDrag model (32x32 scenes, ldm UNet on 16x16x12 Haar latents, bundled)", LdmAdapter(load()), params, demo_task)
+    model = load(path)
+    name = ("ShapesDrag model (32x32 scenes, ldm UNet on 16x16x12 Haar latents, bundled)" if Path(path) == WEIGHTS
+            else f"ShapesDrag model, {model.layout} layout, from {path}")
+    return Bundle(name, LdmAdapter(model), params, demo_task)

@@ -1,4 +1,4 @@
-"""The documentation tools: DDIM sample grid and the loss-curve plot."""
+"""The documentation and comparison tools: DDIM sample grid, loss-curve plot, bench on other weights."""
 import numpy as np
 import pytest
 
@@ -78,3 +78,21 @@ def test_empty_loss_log_is_a_clear_error(tmp_path):
     log.write_text("step,seconds,loss,lr\n")
     with pytest.raises(ValueError, match="no training steps"):
         read_log(log)
+
+
+def test_bench_cli_runs_another_weights_file_and_names_it(tmp_path, capsys):
+    # how a new training run is compared with the bundled model (docs/shapes.md, runs 5-7)
+    from safetensors.torch import save_file
+
+    from easydrag_ext import cli
+
+    path = tmp_path / "wide.safetensors"
+    save_file({k: v.contiguous().clone() for k, v in shapes_model.build(seed=0, layout="wide-top").state_dict().items()},
+              str(path))
+    assert cli.main(["bench", "shapes", "--tasks", "1", "--methods", "EasyDrag", "--max-iterations", "2",
+                     "--weights", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"wide-top layout, from {path}" in out
+    assert "| EasyDrag | 1 |" in out
+    assert cli.main(["bench", "shapes", "--weights", str(tmp_path / "absent.safetensors")]) == 2
+    assert "no such file" in capsys.readouterr().err
