@@ -56,6 +56,12 @@ class DragParams:
         "Mask weight", "Weight of the keep-the-rest term outside the editable mask.", 0.0, 100.0, 0.01)})
     arrived_weight: float = field(default=0.1, metadata={"info": _info(
         "Arrived weight", "Weight of a point's term once it has reached its target.", 0.0, 100.0, 0.01)})
+    confine_to_mask: bool = field(default=False, metadata={"info": _info(
+        "Confine update to mask", "Change the latent only near the editable mask (auto or painted); "
+        "off is the paper, where every latent cell may change.")})
+    confine_margin: int = field(default=24, metadata={"info": _info(
+        "Confine margin", "With the update confined: how far (pixels) beyond the mask the latent may change.",
+        0, 1024, 1)})
     reference_scale: float = field(default=4.0, metadata={"info": _info(
         "Reference scale", "w in eps_plain + w * (eps_ref - eps_plain) while denoising.", 0.0, 20.0, 0.1)})
     reference_steps: int = field(default=20, metadata={"info": _info(

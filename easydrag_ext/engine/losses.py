@@ -6,6 +6,7 @@ functions compute exactly those values without materialising the upsampled tenso
 """
 from __future__ import annotations
 
+import math
 from typing import Sequence, Tuple
 
 import torch
@@ -27,6 +28,22 @@ def auto_mask(grad: torch.Tensor, threshold: float = 0.4) -> torch.Tensor:
     has no region that stands out: all False rather than 0/0.
     """
     return normalised_grad(grad) > threshold
+
+
+def update_gate(editable: torch.Tensor, latent_hw: Tuple[int, int], margin_px: int) -> torch.Tensor:
+    """Latent cells the update may change: those `editable` (bool (H, W), image pixels) touches,
+    grown by `margin_px` pixels, as a float (1, 1, h, w) map of 0 and 1.
+
+    Adam moves every cell whose gradient is not exactly zero by about lr per step, however small
+    that gradient is; without a gate the whole latent drifts and the background decodes as noise.
+    """
+    h, w = latent_hw
+    H, W = editable.shape
+    touched = F.adaptive_max_pool2d(editable[None, None].float(), (h, w))
+    cells = int(math.ceil(margin_px * max(h / H, w / W) - 1e-9))
+    if cells <= 0:
+        return touched
+    return F.max_pool2d(touched, 2 * cells + 1, stride=1, padding=cells)
 
 
 def normalised_grad(grad: torch.Tensor) -> torch.Tensor:

@@ -3,7 +3,8 @@
 Per iteration (official code order): forward, track points, stop if all arrived,
 point loss at next_point(p*, q) against the *original* handle feature (eq. 5), auto
 mask from the point loss gradient at iteration 0 and whenever a point moved, keep
-term outside the mask (eq. 6), one Adam step on z_t.
+term outside the mask (eq. 6), one Adam step on z_t.  With `confine_to_mask` (not in the
+paper) the step is limited to the latent cells near the editable mask.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ import torch.nn.functional as F
 
 from ..params import DragParams
 from .geometry import next_point
-from .losses import UpsampledCosine, auto_mask, keep_term, normalised_grad, sample_points, similarity_loss
+from .losses import (UpsampledCosine, auto_mask, keep_term, normalised_grad, sample_points, similarity_loss,
+                     update_gate)
 
 Pt = Tuple[int, int]
 
@@ -61,6 +63,13 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
     scale = scaler.scale if scaler is not None else (lambda loss: loss)
     editable = user_editable if params.mask_mode == "user" else None
+
+    def confine(region):
+        if not params.confine_to_mask or region is None or not region.any():
+            return None     # an empty mask confines nothing: the drag must still be able to move
+        return update_gate(region, z.shape[-2:], params.confine_margin).to(z)
+
+    gate = confine(editable)
     heat = None
     arrived = [p == q for p, q in zip(current, targets)]
     iterations = 0
@@ -83,11 +92,14 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
             heat = normalised_grad(g)
             editable = F.interpolate(auto_mask(g, params.mask_threshold)[None, None].float(),
                                      size=tuple(out_hw), mode="nearest")[0, 0].bool()
+            gate = confine(editable)
         if editable is not None:
             keep = ~editable
             if keep.any():
                 loss = loss + keep_term(cosine(feat), keep, params.mask_weight)
         (g,) = torch.autograd.grad(scale(loss), z)
+        if gate is not None:
+            g = g * gate
         z.grad = g
         if scaler is not None:
             scaler.step(opt)

@@ -1,10 +1,12 @@
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
 from easydrag_ext import auto_mask, similarity_loss
-from easydrag_ext.engine.losses import UpsampledCosine, keep_term, sample_points
+from easydrag_ext.engine.losses import UpsampledCosine, keep_term, sample_points, update_gate
 
 
 def test_similarity_loss_values():
@@ -91,3 +93,32 @@ def test_masked_cosine_gradient_matches_naive():
     s = (F.cosine_similarity(up * k, up0 * k, dim=1).sum() / k.sum() + 1) / 2
     (0.1 / (1 + s)).backward()
     assert torch.allclose(ours, f.grad, atol=1e-6)
+
+
+def test_update_gate_exact_small_case():
+    editable = torch.zeros(8, 8, dtype=torch.bool)
+    editable[2, 5] = True                      # pixel (x 5, y 2) lies in latent cell (row 1, col 2)
+    touched = torch.zeros(4, 4)
+    touched[1, 2] = 1
+    assert torch.equal(update_gate(editable, (4, 4), 0)[0, 0], touched)
+    grown = torch.zeros(4, 4)
+    grown[0:3, 1:4] = 1                        # 2 px at 2 px per cell: one cell each way, clipped
+    assert torch.equal(update_gate(editable, (4, 4), 2)[0, 0], grown)
+    assert torch.equal(update_gate(editable, (4, 4), 1)[0, 0], grown), "part of a cell counts as the cell"
+
+
+@settings(max_examples=60, deadline=None)
+@given(h=st.integers(1, 6), w=st.integers(1, 6), factor=st.sampled_from([1, 2, 8]),
+       margin=st.integers(0, 20), seed=st.integers(0, 2**16))
+def test_update_gate_is_the_touched_cells_grown_by_the_margin(h, w, factor, margin, seed):
+    g = torch.Generator().manual_seed(seed)
+    editable = torch.rand(h * factor, w * factor, generator=g) > 0.9
+    gate = update_gate(editable, (h, w), margin)[0, 0]
+    assert gate.shape == (h, w) and set(gate.unique().tolist()) <= {0.0, 1.0}
+    touched = [(i, j) for i in range(h) for j in range(w)
+               if editable[i * factor:(i + 1) * factor, j * factor:(j + 1) * factor].any()]
+    reach = math.ceil(margin / factor)
+    for i in range(h):
+        for j in range(w):
+            near = any(max(abs(i - a), abs(j - b)) <= reach for a, b in touched)
+            assert bool(gate[i, j]) == near

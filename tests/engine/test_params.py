@@ -7,7 +7,9 @@ from easydrag_ext.params import FIELDS, field_info
 
 ISSUE_DEFAULTS = dict(
     inversion_steps=50, drag_step_index=35, max_iterations=50, lr=0.01, motion_step=12, snap_radius=18,
-    mask_threshold=0.4, mask_mode="auto", mask_weight=0.1, arrived_weight=0.1, reference_scale=4.0,
+    mask_threshold=0.4, mask_mode="auto", mask_weight=0.1, arrived_weight=0.1,
+    confine_to_mask=False, confine_margin=24,   # ours, off: the paper lets every latent cell change
+    reference_scale=4.0,
     reference_steps=20, reference_during_drag=True, feature_blocks=(5, 8), resize_long_side=512, seed=0)
 
 
