@@ -1,4 +1,5 @@
 """confine_to_mask: the latent changes only near the editable region, and only when asked."""
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -13,11 +14,12 @@ def features_of(seed=0):
     return lambda z: F.conv2d(z, weight, padding=1)
 
 
-def run(params, editable=None):
+def run(params, editable=None, step_scale=None):
     z_t = torch.randn(1, 4, 8, 8, generator=torch.Generator().manual_seed(1))
     features = features_of()
     f0 = features(z_t)
-    out = optimize_latent(features, z_t, f0, [(6, 6)], [(18, 6)], params, OUT_HW, user_editable=editable)
+    out = optimize_latent(features, z_t, f0, [(6, 6)], [(18, 6)], params, OUT_HW, user_editable=editable,
+                          step_scale=step_scale)
     return z_t, out
 
 
@@ -54,3 +56,32 @@ def test_without_a_mask_there_is_nothing_to_confine_to():
     z_t, out = run(PARAMS.replace(mask_mode="none", confine_to_mask=True))
     _, free = run(PARAMS.replace(mask_mode="none"))
     assert torch.equal(out.z, free.z)
+
+
+def test_a_step_scale_of_zero_freezes_a_channel_and_ones_change_nothing():
+    params = PARAMS.replace(mask_mode="auto")
+    z_t, plain = run(params)
+    _, ones = run(params, step_scale=torch.ones(1, 4, 1, 1))
+    assert torch.allclose(ones.z, plain.z, atol=1e-5) and ones.handles == plain.handles
+    _, frozen = run(params, step_scale=torch.tensor([0.0, 1.0, 1.0, 1.0]).view(1, 4, 1, 1))
+    assert torch.equal(frozen.z[:, 0], z_t[:, 0])
+    assert not torch.equal(frozen.z[:, 1:], z_t[:, 1:])
+
+
+def test_a_smaller_step_scale_moves_its_channel_less():
+    params = PARAMS.replace(mask_mode="auto", max_iterations=1)     # one Adam step: exactly lr * scale
+    z_t, out = run(params, step_scale=torch.tensor([1.0, 0.5, 1.0, 1.0]).view(1, 4, 1, 1))
+    step = (out.z - z_t).abs().amax(dim=(0, 2, 3))
+    assert step[0] == pytest.approx(params.lr, rel=1e-3)
+    assert step[1] == pytest.approx(params.lr / 2, rel=1e-3)
+
+
+def test_the_adapter_reads_the_models_step_scale():
+    from easydrag_ext import LdmAdapter
+    from easydrag_ext.models import shapes_model
+    from easydrag_ext.models.tiny_ldm import build_tiny_model
+
+    assert LdmAdapter(build_tiny_model()).latent_step_scale is None       # SD-like: none
+    scale = LdmAdapter(shapes_model.build()).latent_step_scale
+    assert scale.shape == (1, shapes_model.LATENT_CHANNELS, 1, 1)
+    assert scale.flatten().tolist() == list(shapes_model.DRAG_STEP_SCALE)
