@@ -45,6 +45,15 @@ class LdmAdapter:
     def unet_downsampling(self) -> int:
         return 2 ** (len(self.unet.channel_mult) - 1)
 
+    @property
+    def latent_step_scale(self) -> Optional[torch.Tensor]:
+        """Per latent channel, how far a drag step goes, if the model says (`latent_step_scale`,
+        one number per channel); SD models do not, and every channel steps alike."""
+        scale = getattr(self.sd_model, "latent_step_scale", None)
+        if scale is None:
+            return None
+        return torch.as_tensor(scale, dtype=torch.float32, device=self.device).reshape(1, -1, 1, 1)
+
     def autocast(self):
         """fp16/bf16 weights run under autocast (the WebUI's default); fp32 runs plainly."""
         if self.unet_dtype in (torch.float16, torch.bfloat16):

@@ -53,13 +53,24 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
                     handles: Sequence[Pt], targets: Sequence[Pt], params: DragParams, out_hw,
                     user_editable: Optional[torch.Tensor] = None, use_scaler: bool = False,
                     on_step: Callable[[int, List[Pt]], None] = lambda i, p: None,
-                    motion_reference: str = "original") -> DragOutcome:
+                    motion_reference: str = "original", step_scale: Optional[torch.Tensor] = None) -> DragOutcome:
+    """`step_scale` (1, C, 1, 1), from the model (`LdmAdapter.latent_step_scale`): per latent channel,
+    how far Adam's step goes.  Adam has no per-element lr, so then it steps u with z = z_t + scale * u."""
     targets = [tuple(q) for q in targets]
     current: List[Pt] = [tuple(p) for p in handles]
     f0_handles = sample_points(f0, current, out_hw).detach()
     cosine = UpsampledCosine(f0, out_hw) if params.mask_mode != "none" else None
-    z = z_t.detach().clone().float().requires_grad_(True)
-    opt = torch.optim.Adam([z], lr=params.lr)
+    z0 = z_t.detach().clone().float()
+    if step_scale is None:
+        u = z0.clone().requires_grad_(True)
+    else:
+        u = torch.zeros_like(z0, requires_grad=True)
+        step_scale = step_scale.to(z0)
+
+    def latent() -> torch.Tensor:
+        return u if step_scale is None else z0 + u * step_scale
+
+    opt = torch.optim.Adam([u], lr=params.lr)
     scaler = torch.amp.GradScaler("cuda") if use_scaler else None
     scale = scaler.scale if scaler is not None else (lambda loss: loss)
     editable = user_editable if params.mask_mode == "user" else None
@@ -67,13 +78,14 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
     def confine(region):
         if not params.confine_to_mask or region is None or not region.any():
             return None     # an empty mask confines nothing: the drag must still be able to move
-        return update_gate(region, z.shape[-2:], params.confine_margin).to(z)
+        return update_gate(region, z0.shape[-2:], params.confine_margin).to(z0)
 
     gate = confine(editable)
     heat = None
     arrived = [p == q for p, q in zip(current, targets)]
     iterations = 0
     for it in range(params.max_iterations):
+        z = latent()
         feat = features(z)
         moved = track(feat, f0_handles, current, targets, params, out_hw)
         arrived = [p == q for p, q in zip(current, targets)]
@@ -100,7 +112,7 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         (g,) = torch.autograd.grad(scale(loss), z)
         if gate is not None:
             g = g * gate
-        z.grad = g
+        u.grad = g if step_scale is None else g * step_scale
         if scaler is not None:
             scaler.step(opt)
             scaler.update()
@@ -109,4 +121,4 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         opt.zero_grad(set_to_none=True)
         iterations = it + 1
         on_step(iterations, list(current))
-    return DragOutcome(z.detach(), current, arrived, iterations, editable, heat)
+    return DragOutcome(latent().detach(), current, arrived, iterations, editable, heat)

@@ -139,7 +139,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
                 use_scaler=device.type == "cuda" and adapter.unet_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
-                motion_reference=motion_reference)
+                motion_reference=motion_reference, step_scale=adapter.latent_step_scale)
         if cache is None:
             del f0, drag_bank
         clock.lap("drag")
