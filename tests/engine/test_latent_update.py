@@ -1,4 +1,4 @@
-"""confine_to_mask: the latent changes only near the editable region, and only when asked."""
+"""Where and how far a drag changes the latent: confine_to_mask, and a model's per-channel step scale."""
 import pytest
 import torch
 import torch.nn.functional as F
