@@ -62,7 +62,7 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
     cosine = UpsampledCosine(f0, out_hw) if params.mask_mode != "none" else None
     z0 = z_t.detach().clone().float()
     if step_scale is None:
-        u = z0.clone().requires_grad_(True)
+        u = z0.requires_grad_(True)         # Adam steps z itself, as the paper does
     else:
         u = torch.zeros_like(z0, requires_grad=True)
         step_scale = step_scale.to(z0)
