@@ -47,7 +47,7 @@ UNET = dict(
 )
 # The shipped layout, and the wider top level of runs 5-7 (docs/shapes.md): 64 channels at every
 # level put two channels in each group of the UNet's last GroupNorm, so it can predict the latent's
-# channel means (the cause of the shipped samples' grain).  Not shipped yet: docs/shapes.md says why.
+# channel means (the cause of the shipped samples' grain).  Not shipped: it drags worse (docs/shapes.md).
 LAYOUTS = {"shipped": UNET, "wide-top": dict(UNET, model_channels=64, channel_mult=[1, 1, 1, 1])}
 
 
