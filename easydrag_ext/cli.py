@@ -16,12 +16,14 @@ from .params import FIELDS, DragParams, field_info
 
 
 def add_param_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("drag parameters (defaults: the paper's)")
+    # An unset flag keeps the model's own setting (the bundle's, scaled to its image size), which
+    # is not always the paper's; the help names the paper's value for reference.
+    group = parser.add_argument_group("drag parameters (unset: the model's own settings)")
     for f in FIELDS:
         info = field_info(f.name)
         flag = "--" + f.name.replace("_", "-")
         group.add_argument(flag, dest=f.name, default=None, metavar=f.name.upper(),
-                           help=f"{info.help} (default: {_fmt(f.default)})")
+                           help=f"{info.help} (paper: {_fmt(f.default)})")
 
 
 def params_from_args(args: argparse.Namespace, base: DragParams) -> DragParams:
@@ -37,9 +39,12 @@ def parse_points(text: str) -> List[List[float]]:
             [float(v) for v in part.split(",")] for part in text.split(";") if part.strip()]
     except ValueError as e:
         raise ValueError(f"cannot read points {text!r}: {e}") from None
-    if not rows or any(not isinstance(r, (list, tuple)) or len(r) != 4 for r in rows):
+    if not isinstance(rows, list) or not rows or any(not isinstance(r, (list, tuple)) or len(r) != 4 for r in rows):
         raise ValueError("points must be handle/target quadruples: 'hx,hy,tx,ty;...'")
-    return [[float(v) for v in r] for r in rows]
+    try:
+        return [[float(v) for v in r] for r in rows]
+    except (TypeError, ValueError):      # JSON nulls, strings, nested lists
+        raise ValueError(f"points must be numbers: {text!r}") from None
 
 
 def _fmt(v) -> str:
@@ -83,7 +88,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # Our own runs use SDP attention, as the WebUI's default optimisation does.
         with sdp_attention():
             return _dispatch(args)
-    except ValueError as e:
+    except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -114,8 +119,6 @@ def _run_bench(args) -> None:
     if args.weights:
         from .models import shapes_model
 
-        if not Path(args.weights).is_file():
-            raise ValueError(f"--weights {args.weights}: no such file")
         bundle = shapes_model.load_bundle(Path(args.weights))
     else:
         bundle = load_default_model()
@@ -134,16 +137,32 @@ def _run_drag(args) -> None:
     from . import drag
     from .models.bundled import load_default_model
 
+    # Everything the user typed is checked before the model loads and the drag runs, so a typo
+    # in --out cannot throw a finished result away.
+    points = parse_points(args.points)
+    image = _open_image(args.image, "--image").convert("RGB")     # RGBA, grey, palette: as RGB
+    mask = _open_image(args.mask, "--mask") if args.mask else None
+    if Path(args.out).suffix.lower() not in Image.registered_extensions():
+        raise ValueError(f"--out {args.out}: give a file name ending in an image type, e.g. .png")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     bundle = load_default_model()
     params = params_from_args(args, bundle.params)
-    points = parse_points(args.points)
-    image = Image.open(args.image)
-    if image.mode != "RGB":
-        image = image.convert("RGB")
-    mask = Image.open(args.mask) if args.mask else None
     start = time.perf_counter()
     result = drag(bundle.adapter, image, args.prompt, [p[:2] for p in points], [p[2:] for p in points],
                   mask=mask, params=params)
     result.image.save(args.out)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; handles ended at "
           f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}")
+
+
+def _open_image(path: str, flag: str):
+    from PIL import Image, UnidentifiedImageError
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{flag} {path}: no such file")
+    try:
+        image = Image.open(path)
+        image.load()
+    except (UnidentifiedImageError, OSError) as e:
+        raise ValueError(f"{flag} {path}: not an image PIL can read ({e})") from None
+    return image

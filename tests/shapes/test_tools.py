@@ -93,4 +93,4 @@ def test_bench_cli_runs_another_weights_file_and_names_it(tmp_path, capsys):
     assert f"wide-top layout, from {path}" in out
     assert "| EasyDrag | 1 |" in out
     assert cli.main(["bench", "shapes", "--weights", str(tmp_path / "absent.safetensors")]) == 2
-    assert "no such file" in capsys.readouterr().err
+    assert "absent.safetensors is missing" in capsys.readouterr().err
