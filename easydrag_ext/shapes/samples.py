@@ -1,6 +1,6 @@
 """DDIM samples from the bundled model beside real scenes with the same captions.
 
-    python -m easydrag_ext.shapes.samples [--weights PATH] [--out docs/shapes_samples.png]
+    python -m easydrag_ext.shapes.samples [--weights PATH] [--out docs/shapes_samples.png] [--guidance 3]
 
 The grid shows, per column, a real scene (top) and the model's sample for that scene's
 caption (below, one row per seed), upscaled with nearest neighbours.  It is the
@@ -95,7 +95,9 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, default=2, help="sample rows per caption")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--no-clip", action="store_true", help="do not clip x0 estimates to the image range")
-    ap.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale (1: none)")
+    ap.add_argument("--guidance", type=float, default=3.0,
+                    help="classifier-free guidance scale, like txt2img's CFG (1: none; the shipped model "
+                         "learned the empty prompt in its second training stage)")
     ap.add_argument("--zero-detail-offset", action="store_true",
                     help="diagnostic: remove the Haar difference bands' means from every x0 estimate")
     args = ap.parse_args(argv)

@@ -1,6 +1,10 @@
 """Train the bundled ShapesDrag model on freshly generated scenes (fixed seed, CPU).
 
-    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32] [--init WEIGHTS]
+    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32] [--init WEIGHTS] [--layout L]
+
+The shipped weights are two stages (README, docs/shapes.md): 57 minutes from scratch in the
+"narrow" layout, then 10 minutes from those weights in "narrow-paired-out" with
+`--offset-noise 0.1 --uncond-prob 0.1`.
 
 Epsilon prediction with SD's noise schedule, min-SNR-5 loss weighting, and an EMA of the
 weights is what gets saved; scenes are generated on the fly, so
@@ -49,10 +53,25 @@ def training_noise(shape, offset: float) -> torch.Tensor:
 
 
 def save(model, path: Path) -> None:
-    from safetensors.torch import save_file
+    shapes_model.save(model, path)
 
-    state = {k: v.detach().contiguous() for k, v in model.state_dict().items()}
-    save_file(state, str(path))
+
+# After output block 8, the last block the drag reads features from (DragParams.feature_blocks).
+HEAD = ("output_blocks.9.", "output_blocks.10.", "output_blocks.11.", "out.")
+
+
+def head_parameters(model) -> list:
+    """Freeze everything but the UNet's output head; returns the head's parameters.
+
+    Fine-tuning only the head changes how the model predicts noise (sampling, inversion,
+    denoising) but leaves every feature the drag's motion supervision and point tracking read
+    exactly as they were: the blocks up to 8 and the text encoder whose context they attend to."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    head = [p for name, p in model.model.diffusion_model.named_parameters() if name.startswith(HEAD)]
+    for p in head:
+        p.requires_grad_(True)
+    return head
 
 
 class WeightAverage:
@@ -108,22 +127,30 @@ def main(argv=None):
                     help="fraction of captions replaced by the empty prompt (for classifier-free guidance)")
     ap.add_argument("--offset-noise", type=float, default=0.0,
                     help="std of a per-image, per-channel constant added to the training noise")
+    ap.add_argument("--head-only", action="store_true",
+                    help="train only what comes after the drag's feature blocks (output blocks 9-11 and the "
+                         "output layers); the rest, text encoder included, stays as --init gave it")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    ap.add_argument("--layout", choices=sorted(shapes_model.LAYOUTS), default="shipped",
-                    help="UNet layout of a fresh model (with --init: the file's)")
+    ap.add_argument("--layout", choices=sorted(shapes_model.LAYOUTS), default=None,
+                    help="UNet layout (default: narrow, stage 1 of the shipped recipe; with --init: the file's, "
+                         "or this one if given and its tensors have the same shapes)")
     args = ap.parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = shapes_model.build(args.seed, args.layout) if args.init is None else shapes_model.load(Path(args.init))
+    model = (shapes_model.build(args.seed, args.layout or "narrow") if args.init is None
+             else shapes_model.load(Path(args.init), layout=args.layout))
     model.train()
     unet, text = model.model.diffusion_model, model.cond_stage_model
     params = list(unet.parameters()) + list(text.parameters())
-    print(f"UNet {sum(p.numel() for p in unet.parameters()) / 1e6:.2f} M parameters, "
-          f"{torch.get_num_threads()} threads", flush=True)
+    if args.head_only:
+        params = head_parameters(model)
+    print(f"UNet {sum(p.numel() for p in unet.parameters()) / 1e6:.2f} M parameters, training "
+          f"{sum(p.numel() for p in params) / 1e6:.2f} M (text encoder included), {torch.get_num_threads()} threads",
+          flush=True)
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     averaged = WeightAverage(params, args.ema) if args.ema > 0 else None
     Path(args.log).parent.mkdir(parents=True, exist_ok=True)

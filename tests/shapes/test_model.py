@@ -80,14 +80,38 @@ def test_weights_file_is_small_and_matches_the_definition(random_model):
     assert all(state[k].shape == expected[k].shape for k in expected)
 
 
-def test_the_shipped_weights_are_the_shipped_layout_and_unknown_layouts_are_refused():
-    from safetensors.torch import load_file
+def test_the_shipped_weights_record_the_shipped_layout_and_unknown_layouts_are_refused(trained_model):
+    from safetensors import safe_open
 
-    assert shapes_model.layout_of(load_file(str(shapes_model.WEIGHTS))) == "shipped"
+    with safe_open(str(shapes_model.WEIGHTS), "pt") as f:
+        assert f.metadata()["layout"] == shapes_model.SHIPPED_LAYOUT == trained_model.layout
     with pytest.raises(ValueError, match="unknown layout"):
         shapes_model.build(layout="huge")
     with pytest.raises(ValueError, match="48 top-level channels"):
         shapes_model.layout_of({"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(48, 12, 3, 3)})
+
+
+@pytest.mark.parametrize("layout, width, groups", [("narrow", 32, 32), ("narrow-paired-out", 32, 16),
+                                                   ("wide-top", 64, 32)])
+def test_layouts_differ_only_where_they_say(layout, width, groups):
+    # paired-out: the same ldm GroupNorm32 class with two channels per group before the output conv,
+    # so the UNet can predict the latent's channel means (docs/shapes.md, "where the grain comes from")
+    from ldm.modules.diffusionmodules.util import GroupNorm32
+
+    unet = shapes_model.build(layout=layout).model.diffusion_model
+    norm = unet.out[0]
+    assert type(norm) is GroupNorm32
+    assert (unet.model_channels, norm.num_channels, norm.num_groups) == (width, width, groups)
+
+
+def test_files_without_a_recorded_layout_load_by_width(tmp_path):
+    # weights saved before layouts were recorded: 32 channels were always ldm's 32-group norm
+    from safetensors.torch import save_file
+
+    for layout in ("narrow", "wide-top"):
+        state = {k: v.contiguous() for k, v in shapes_model.build(layout=layout).state_dict().items()}
+        save_file(state, str(tmp_path / f"{layout}.safetensors"))
+        assert shapes_model.load(tmp_path / f"{layout}.safetensors").layout == layout
 
 
 def test_missing_weights_give_a_clear_error(tmp_path):

@@ -43,6 +43,24 @@ def test_the_wide_top_layout_trains_and_loads_back_as_itself(tmp_path):
     assert unet.out[0].num_groups == 32 and unet.out[0].num_channels == 64   # two channels per group
 
 
+def test_stage_two_fine_tunes_only_the_head_into_the_paired_out_layout(tmp_path):
+    # the shipped recipe's second stage: --init a "narrow" file, --layout narrow-paired-out --head-only.
+    # Everything the drag reads (output blocks up to 8, the text encoder) must stay bit for bit.
+    first, second = tmp_path / "stage1.safetensors", tmp_path / "stage2.safetensors"
+    train.main(["--max-steps", "1", "--batch", "2", "--out", str(first), "--log", str(tmp_path / "1.csv")])
+    assert shapes_model.load(first).layout == "narrow"
+    train.main(["--max-steps", "2", "--batch", "2", "--init", str(first), "--layout", "narrow-paired-out",
+                "--head-only", "--out", str(second), "--log", str(tmp_path / "2.csv")])
+    model = shapes_model.load(second)
+    assert model.layout == "narrow-paired-out" and model.model.diffusion_model.out[0].num_groups == 16
+    before, after = shapes_model.load(first).state_dict(), model.state_dict()
+    changed = {k for k in after if not torch.equal(after[k], before[k])}
+    head = tuple("model.diffusion_model." + h for h in train.HEAD)
+    assert any(k.startswith("model.diffusion_model.output_blocks.11.") for k in changed)
+    assert {k for k in changed if not k.startswith(head)} == set()
+    assert any(k.startswith("cond_stage_model.") for k in after)       # the text encoder was there, untouched
+
+
 def test_caption_dropout_replaces_about_the_asked_fraction_with_the_empty_prompt():
     import numpy as np
 
