@@ -4,7 +4,7 @@
 
 The shipped weights are two stages (README, docs/shapes.md): 57 minutes from scratch in the
 "narrow" layout, then 10 minutes from those weights in "narrow-paired-out" with
-`--offset-noise 0.1 --uncond-prob 0.1`.
+`--head-only --offset-noise 0.1 --uncond-prob 0.1`.
 
 Epsilon prediction with SD's noise schedule, min-SNR-5 loss weighting, and an EMA of the
 weights is what gets saved; scenes are generated on the fly, so
