@@ -143,15 +143,13 @@ def load(path: Path = WEIGHTS, layout: Optional[str] = None) -> ShapesDiffusion:
     """`layout`: build that layout and load the file's tensors into it (e.g. to fine-tune a file
     into a layout of the same shapes); by default the layout the file records."""
     from safetensors import safe_open
-    from safetensors.torch import load_file
 
     if not Path(path).exists():
         raise FileNotFoundError(f"{path} is missing; train it with `python -m easydrag_ext.shapes.train`")
-    state = load_file(str(path))
-    if layout is None:
-        with safe_open(str(path), "pt") as f:
-            layout = (f.metadata() or {}).get("layout") or layout_of(state)
-    model = build(layout=layout)
+    with safe_open(str(path), "pt") as f:
+        recorded = (f.metadata() or {}).get("layout")
+        state = {k: f.get_tensor(k) for k in f.keys()}
+    model = build(layout=layout or recorded or layout_of(state))
     model.load_state_dict(state)
     return model.eval()
 

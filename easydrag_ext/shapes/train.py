@@ -52,10 +52,6 @@ def training_noise(shape, offset: float) -> torch.Tensor:
     return noise
 
 
-def save(model, path: Path) -> None:
-    shapes_model.save(model, path)
-
-
 # After output block 8, the last block the drag reads features from (DragParams.feature_blocks).
 HEAD = ("output_blocks.9.", "output_blocks.10.", "output_blocks.11.", "out.")
 
@@ -99,11 +95,11 @@ class WeightAverage:
 
 def save_averaged(model, averaged, path: Path) -> None:
     if averaged is None:
-        save(model, path)
+        shapes_model.save(model, path)
         return
     averaged.swap()
     try:
-        save(model, path)
+        shapes_model.save(model, path)
     finally:
         averaged.swap()
 

@@ -93,7 +93,7 @@ def test_the_shipped_weights_record_the_shipped_layout_and_unknown_layouts_are_r
 
 @pytest.mark.parametrize("layout, width, groups", [("narrow", 32, 32), ("narrow-paired-out", 32, 16),
                                                    ("wide-top", 64, 32)])
-def test_layouts_differ_only_where_they_say(layout, width, groups):
+def test_each_layout_has_its_width_and_output_norm_groups(layout, width, groups):
     # paired-out: the same ldm GroupNorm32 class with two channels per group before the output conv,
     # so the UNet can predict the latent's channel means (docs/shapes.md, "where the grain comes from")
     from ldm.modules.diffusionmodules.util import GroupNorm32

@@ -83,10 +83,8 @@ def test_empty_loss_log_is_a_clear_error(tmp_path):
 def test_bench_cli_runs_another_weights_file_and_names_it(tmp_path, capsys):
     # how a new training run is compared with the bundled model (docs/shapes.md, runs 5-7)
     from easydrag_ext import cli
-    from easydrag_ext.shapes.train import save
-
     path = tmp_path / "wide.safetensors"
-    save(shapes_model.build(seed=0, layout="wide-top"), path)
+    shapes_model.save(shapes_model.build(seed=0, layout="wide-top"), path)
     assert cli.main(["bench", "shapes", "--tasks", "1", "--methods", "EasyDrag", "--max-iterations", "2",
                      "--weights", str(path)]) == 0
     out = capsys.readouterr().out
