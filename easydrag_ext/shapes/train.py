@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from ..models import shapes_model
+from ..params import DragParams
 from .scenes import random_scene, render
 
 
@@ -52,8 +53,9 @@ def training_noise(shape, offset: float) -> torch.Tensor:
     return noise
 
 
-# After output block 8, the last block the drag reads features from (DragParams.feature_blocks).
-HEAD = ("output_blocks.9.", "output_blocks.10.", "output_blocks.11.", "out.")
+# What comes after the last output block the drag reads features from (DragParams.feature_blocks,
+# 8 by default) of the 12: output blocks 9-11 and the output layers.
+HEAD = tuple(f"output_blocks.{i}." for i in range(max(DragParams().feature_blocks) + 1, 12)) + ("out.",)
 
 
 def head_parameters(model) -> list:
