@@ -6,12 +6,12 @@ import time
 import torch
 
 from easydrag_ext.engine.sdp import sdp_attention, sdp_attention_forward  # noqa: F401  (re-exported)
-from easydrag_ext.models.ldm_configs import SD15_UNET, SD15_VAE
+from easydrag_ext.testing.ldm_configs import SD15_UNET, SD15_VAE
 
 
 def build_model(kind: str, device: str = "cpu", half: bool = False):
     """'sd15': the full SD-1.5 UNet + VAE architecture (random weights); 'tiny': the test model."""
-    from easydrag_ext.models.tiny_ldm import TinyLatentDiffusion, build_tiny_model
+    from easydrag_ext.testing.tiny_ldm import TinyLatentDiffusion, build_tiny_model
 
     torch.manual_seed(0)
     if kind == "tiny":

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import build_model, drag_case, sdp_attention  # noqa: E402
 from easydrag_ext import DragParams, LdmAdapter, drag  # noqa: E402
-from easydrag_ext.models.bundled import load_default_model  # noqa: E402
+from easydrag_ext.bundled import load_default_model  # noqa: E402
 
 
 def peak_rss_mb() -> float:

@@ -26,7 +26,7 @@ from bench.plans import Call, engine_plan, official_plan  # noqa: E402
 from easydrag_ext import DragParams  # noqa: E402
 from easydrag_ext.engine.reference import ReferenceAttention  # noqa: E402
 from easydrag_ext.engine.unet_forward import concat_features, unet_forward  # noqa: E402
-from easydrag_ext.models.ldm_configs import SD15_UNET, SD15_VAE  # noqa: E402
+from easydrag_ext.testing.ldm_configs import SD15_UNET, SD15_VAE  # noqa: E402
 
 
 def build_meta_unet():

@@ -67,16 +67,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     one.add_argument("--out", required=True, help="result image path")
     add_param_flags(one)
 
-    bench = sub.add_parser("bench", help="benchmarks: 'shapes' runs ShapesDrag (ground-truth drags)")
-    bench.add_argument("which", choices=["shapes"])
-    bench.add_argument("--tasks", type=int, default=40)
-    bench.add_argument("--methods", default=None, help="comma-separated subset of the methods")
-    bench.add_argument("--first-task", type=int, default=0,
-                       help="index of the first task (500: the tuning tasks, disjoint from the reported 0-39)")
-    bench.add_argument("--weights", default=None,
-                       help="another ShapesDrag weights file, e.g. a new training run (default: the bundled one)")
-    add_param_flags(bench)
-
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7861)
@@ -101,41 +91,20 @@ def _dispatch(args) -> int:
     elif args.command == "drag":
         _run_drag(args)
     elif args.command == "ui":
-        from .models.bundled import load_default_model
+        from .bundled import load_default_model
         from .ui.standalone import launch
 
         bundle = load_default_model()
         print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
         launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
-    elif args.command == "bench":
-        _run_bench(args)
     return 0
-
-
-def _run_bench(args) -> None:
-    from .models.bundled import load_default_model
-    from .shapes import bench
-
-    if args.weights:
-        from .models import shapes_model
-
-        bundle = shapes_model.load_bundle(Path(args.weights))
-    else:
-        bundle = load_default_model()
-    params = params_from_args(args, bundle.params)
-    methods = args.methods.split(",") if args.methods else bench.METHODS
-    print(f"ShapesDrag, {args.tasks} held-out tasks from task {args.first_task}, model: {bundle.name}", flush=True)
-    rows = bench.run(bundle.adapter, params, args.tasks, methods,
-                     on_task=lambda m, i, s: print(f"  {m} task {i + 1}: MD_gt {s.md_gt:.1f}", flush=True)
-                     if (i + 1) % 10 == 0 else None, first_task=args.first_task)
-    print(bench.table(rows))
 
 
 def _run_drag(args) -> None:
     from PIL import Image
 
     from . import drag
-    from .models.bundled import load_default_model
+    from .bundled import load_default_model
 
     # Everything the user typed is checked before the model loads and the drag runs, so a typo
     # in --out cannot throw a finished result away.

@@ -8,7 +8,7 @@ from typing import Callable
 from PIL import Image, ImageDraw
 
 from . import drag
-from .models.bundled import load_default_model
+from .bundled import load_default_model
 from .params import DragParams
 
 

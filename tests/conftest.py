@@ -16,7 +16,7 @@ torch.set_num_threads(int(os.environ.get("EASYDRAG_TEST_THREADS") or max(1, min(
 @pytest.fixture(scope="session")
 def tiny_model():
     """Seeded random-weight SD-1.x-layout model; tests must leave it as they found it."""
-    from easydrag_ext.models.tiny_ldm import build_tiny_model
+    from easydrag_ext.testing.tiny_ldm import build_tiny_model
 
     return build_tiny_model(seed=0)
 

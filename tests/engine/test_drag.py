@@ -7,7 +7,7 @@ import torch
 from PIL import Image
 
 from easydrag_ext import DragCancelled, DragParams, LdmAdapter, drag
-from easydrag_ext.models.tiny_ldm import build_tiny_model
+from easydrag_ext.testing.tiny_ldm import build_tiny_model
 
 from .helpers import assert_same_host, disc_image, host_snapshot, plain_unet_call
 

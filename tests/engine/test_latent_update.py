@@ -78,8 +78,8 @@ def test_a_smaller_step_scale_moves_its_channel_less():
 
 def test_the_adapter_reads_the_models_step_scale():
     from easydrag_ext import LdmAdapter
-    from easydrag_ext.models import shapes_model
-    from easydrag_ext.models.tiny_ldm import build_tiny_model
+    from easydrag_ext.bundled import model as shapes_model
+    from easydrag_ext.testing.tiny_ldm import build_tiny_model
 
     assert LdmAdapter(build_tiny_model()).latent_step_scale is None       # SD-like: none
     scale = LdmAdapter(shapes_model.build()).latent_step_scale

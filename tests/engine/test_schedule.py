@@ -2,7 +2,7 @@ import numpy as np
 import torch
 
 from easydrag_ext.engine.schedule import DDIMSchedule
-from easydrag_ext.models.tiny_ldm import sd_alphas_cumprod
+from easydrag_ext.testing.tiny_ldm import sd_alphas_cumprod
 
 
 def test_uniform_timesteps_and_t681():

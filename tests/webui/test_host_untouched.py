@@ -3,7 +3,7 @@ also with the WebUI's --medvram/--lowvram hooks installed on it."""
 import pytest
 import torch
 
-from easydrag_ext.models.tiny_ldm import build_tiny_model
+from easydrag_ext.testing.tiny_ldm import build_tiny_model
 from tests.engine.helpers import assert_same_host, host_snapshot, plain_unet_call
 
 from .helpers import FAST, by_id, disc_image, handler_for, param_values, points_json

@@ -1,19 +1,11 @@
-"""ShapesDrag geometry: exact small cases for the scenes, tasks and metrics."""
+"""ShapesDrag geometry: exact small cases for the tasks and metrics."""
 import numpy as np
 import pytest
 from PIL import Image
 
-from easydrag_ext.shapes.metrics import find_displacement, psnr, score, ssim_map
-from easydrag_ext.shapes.scenes import Obj, Scene, random_scene, render
-from easydrag_ext.shapes.tasks import demo_task, make_task, tasks
-
-
-def test_scenes_are_deterministic_and_captioned():
-    a = random_scene(np.random.default_rng(7))
-    b = random_scene(np.random.default_rng(7))
-    assert a == b and np.array_equal(render(a), render(b))
-    assert render(a).shape == (32, 32, 3) and render(a).dtype == np.uint8
-    assert a.caption().startswith("a ") and "background" in a.caption()
+from bench.shapes.metrics import find_displacement, psnr, score, ssim_map
+from bench.shapes.tasks import make_task, tasks
+from easydrag_ext.bundled.scenes import random_scene, render
 
 
 def test_tasks_keep_the_object_on_the_image_and_are_held_out():
@@ -28,7 +20,7 @@ def test_tasks_keep_the_object_on_the_image_and_are_held_out():
 
 
 def test_tuning_tasks_are_not_benchmark_tasks():
-    from easydrag_ext.shapes.tasks import TUNING_FIRST_TASK
+    from bench.shapes.tasks import TUNING_FIRST_TASK
 
     tuning = tasks(8, first=TUNING_FIRST_TASK)
     assert tuning[0] == make_task(TUNING_FIRST_TASK) and TUNING_FIRST_TASK >= 40
@@ -72,20 +64,6 @@ def test_psnr_and_ssim_reference_values():
     rng = np.random.default_rng(0)
     noise = rng.integers(0, 256, (16, 16, 3), dtype=np.uint8)
     assert ssim_map(noise, 255 - noise).mean() < 0
-
-
-def test_demo_task_is_a_visible_move():
-    image, prompt, handles, targets = demo_task()
-    assert isinstance(image, Image.Image) and image.size == (32, 32)
-    assert prompt == "a red disc on a plain grey background"
-    assert targets[0][0] - handles[0][0] == 10
-
-
-def test_without_takes_out_one_object_only():
-    t = next(t for t in tasks(20) if len(t.scene.objects) == 2)
-    bare = t.scene.without(t.index)
-    assert bare.objects == t.scene.objects[:t.index]
-    assert not np.array_equal(render(bare), render(t.scene))
 
 
 def test_an_erased_object_is_lost_and_scores_as_not_moved():

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .scenes import object_mask, render
+from easydrag_ext.bundled.scenes import object_mask, render
+
 from .tasks import DragTask
 
 

@@ -1,24 +1,24 @@
 """The reduced ShapesDrag run (CI): a working drag passes the thresholds, broken ones do not.
 
 Runs EasyDrag on the bundled model over the first few held-out tasks with the bundle's
-parameters (the ones `python -m easydrag_ext bench shapes` uses).
+parameters (the ones `python -m bench.shapes` uses).
 """
 import pytest
 
-from easydrag_ext.shapes import bench
+from bench.shapes import run as bench
 
 
 @pytest.fixture(scope="module")
 def bundle():
-    from easydrag_ext.models import shapes_model
+    from easydrag_ext.bundled import load_default_model
 
-    return shapes_model.load_bundle()
+    return load_default_model()
 
 
 def _rows(bundle, methods, **changes):
     from easydrag_ext.engine.sdp import sdp_attention
 
-    with sdp_attention():      # as the CLI runs it; ldm's einsum attention is far slower on a CPU
+    with sdp_attention():      # as `python -m bench.shapes` runs it; ldm's einsum attention is far slower on a CPU
         return bench.run(bundle.adapter, bundle.params.replace(**changes), bench.REDUCED_TASKS, methods)
 
 

@@ -1,6 +1,6 @@
 """DDIM samples from the bundled model beside real scenes with the same captions.
 
-    python -m easydrag_ext.shapes.samples [--weights PATH] [--out docs/shapes_samples.png] [--guidance 3]
+    python -m research.shapes.samples [--weights PATH] [--out outputs/shapes/samples.png] [--guidance 3]
 
 The grid shows, per column, a real scene (top) and the model's sample for that scene's
 caption (below, one row per seed), upscaled with nearest neighbours.  It is the
@@ -17,11 +17,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..engine.schedule import DDIMSchedule
-from ..engine.sdp import sdp_attention
-from ..models.shapes_model import detail_offset, without_detail_offset
-from .scenes import random_scene, render
-from .tasks import HELD_OUT_SEED
+from easydrag_ext.bundled import model as bundled
+from easydrag_ext.bundled.scenes import HELD_OUT_SEED, random_scene, render
+from easydrag_ext.engine.schedule import DDIMSchedule
+from easydrag_ext.engine.sdp import sdp_attention
+
+from . import layouts
+from .detail_bands import detail_offset, without_detail_offset
 
 
 @torch.no_grad()
@@ -32,7 +34,7 @@ def ddim_sample(model, captions: Sequence[str], steps: int = 50, seed: int = 0, 
     `guidance`: classifier-free guidance scale, like txt2img's CFG scale (1: the plain
     conditional prediction; >1 needs a model trained with empty prompts, `train --uncond-prob`).
     `zero_detail_offset`: a diagnostic, not the model's own samples: each x0 estimate loses
-    the spatial mean of its Haar difference bands (`shapes_model.without_detail_offset`).
+    the spatial mean of its Haar difference bands (`detail_bands.without_detail_offset`).
 
     `clip`: each step's x0 estimate is clipped to the image range, as pixel-space DDPMs do
     (ldm's `clip_denoised`): decoded, clamped to [-1, 1] and encoded again, exact here
@@ -86,11 +88,9 @@ def grid(rows: List[np.ndarray], scale: int = 4, gap: int = 2) -> Image.Image:
 
 
 def main(argv=None) -> None:
-    from ..models import shapes_model
-
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--weights", default=str(shapes_model.WEIGHTS))
-    ap.add_argument("--out", default="docs/shapes_samples.png")
+    ap.add_argument("--weights", default=str(bundled.WEIGHTS), help="weights of any layout (default: the shipped ones)")
+    ap.add_argument("--out", default="outputs/shapes/samples.png")
     ap.add_argument("--columns", type=int, default=8)
     ap.add_argument("--seeds", type=int, default=2, help="sample rows per caption")
     ap.add_argument("--steps", type=int, default=50)
@@ -102,9 +102,9 @@ def main(argv=None) -> None:
                     help="diagnostic: remove the Haar difference bands' means from every x0 estimate")
     args = ap.parse_args(argv)
 
-    model = shapes_model.load(Path(args.weights))
+    model = layouts.load(Path(args.weights))
     rng = np.random.default_rng(HELD_OUT_SEED - 1)     # outside both training and task seeds
-    scenes = [random_scene(rng, shapes_model.IMAGE_SIZE) for _ in range(args.columns)]
+    scenes = [random_scene(rng, bundled.IMAGE_SIZE) for _ in range(args.columns)]
     captions = [s.caption() for s in scenes]
     rows = [np.stack([render(s) for s in scenes])]
     rows += [ddim_sample(model, captions, args.steps, seed, not args.no_clip, args.guidance, args.zero_detail_offset)

@@ -13,9 +13,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image
 
-from .scenes import Obj, Scene, random_scene, render
-
-HELD_OUT_SEED = 1_000_000   # training draws from default_rng(0); tasks from their own seeds
+from easydrag_ext.bundled.scenes import HELD_OUT_SEED, Obj, Scene, random_scene, render
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def make_task(seed: int, size: int = 32) -> DragTask:
             return DragTask(scene, index, (float(dx), float(dy)))
 
 
-# Parameters are tuned on tasks from here on (`bench shapes --first-task 500`), never on the
+# Parameters are tuned on tasks from here on (`python -m bench.shapes --first-task 500`), never on the
 # benchmark's own tasks 0..39, so the reported table is not fitted to its tasks.
 TUNING_FIRST_TASK = 500
 
@@ -69,9 +67,3 @@ TUNING_FIRST_TASK = 500
 def tasks(n: int, size: int = 32, first: int = 0) -> List[DragTask]:
     return [make_task(first + i, size) for i in range(n)]
 
-
-def demo_task():
-    """The README demo: a red disc on a plain grey background, moved to the right."""
-    scene = Scene(32, "plain", "grey", 0.0, (Obj("disc", "red", 10.0, 16.0, 6.0),))
-    task = DragTask(scene, 0, (10.0, 0.0))
-    return task.image(), scene.caption(), [task.handle], [task.target]

@@ -1,11 +1,12 @@
-"""The documentation and comparison tools: DDIM sample grid, loss-curve plot, bench on other weights."""
+"""The lab's inspection tools: DDIM sample grid, loss-curve plot, the detail-band diagnostics."""
 import numpy as np
 import pytest
+import torch
 
-from easydrag_ext.models import shapes_model
-from easydrag_ext.shapes.loss_curve import moving_mean, plot, read_log
-from easydrag_ext.models.shapes_model import detail_offset
-from easydrag_ext.shapes.samples import ddim_sample, grid, latent
+from easydrag_ext.bundled import model as shapes_model
+from research.shapes.detail_bands import detail_offset, without_detail_offset
+from research.shapes.loss_curve import moving_mean, plot, read_log
+from research.shapes.samples import ddim_sample, grid, latent
 
 
 def test_ddim_sample_is_seeded_and_image_shaped():
@@ -80,15 +81,13 @@ def test_empty_loss_log_is_a_clear_error(tmp_path):
         read_log(log)
 
 
-def test_bench_cli_runs_another_weights_file_and_names_it(tmp_path, capsys):
-    # how a new training run is compared with the bundled model (docs/shapes.md, runs 5-7)
-    from easydrag_ext import cli
-    path = tmp_path / "wide.safetensors"
-    shapes_model.save(shapes_model.build(seed=0, layout="wide-top"), path)
-    assert cli.main(["bench", "shapes", "--tasks", "1", "--methods", "EasyDrag", "--max-iterations", "2",
-                     "--weights", str(path)]) == 0
-    out = capsys.readouterr().out
-    assert f"wide-top layout, from {path}" in out
-    assert "| EasyDrag | 1 |" in out
-    assert cli.main(["bench", "shapes", "--weights", str(tmp_path / "absent.safetensors")]) == 2
-    assert "absent.safetensors is missing" in capsys.readouterr().err
+def test_detail_offset_is_the_mean_of_the_difference_bands_and_removing_it_keeps_averages():
+    z = torch.zeros(2, shapes_model.LATENT_CHANNELS, 4, 4)
+    z[0, 1] = 0.6                               # red horizontal difference, constant: a 2x2 pattern
+    z[0, 5, 0, 0] = 1.6                         # green vertical difference, one block (an edge)
+    z[1, 0] = torch.arange(16.).view(4, 4)      # block averages only
+    torch.testing.assert_close(detail_offset(z), torch.tensor([(0.6 + 0.1) / 9, 0.0]))
+    flat = without_detail_offset(z)
+    assert torch.equal(flat[:, [0, 4, 8]], z[:, [0, 4, 8]])
+    torch.testing.assert_close(detail_offset(flat), torch.zeros(2))
+    torch.testing.assert_close(flat[0, 5, 0, 0], torch.tensor(1.5))

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from easydrag_ext.models import shapes_model
+from easydrag_ext.bundled import model as shapes_model
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +50,11 @@ def test_first_stage_latent_is_weighted_haar_of_each_2x2_block(random_model):
 
 def test_scene_latents_have_about_unit_variance_per_channel(random_model):
     # what SD's scale_factor (0.18215) is for: the noise schedule assumes it
-    from easydrag_ext.shapes.train import batch
+    from easydrag_ext.bundled.scenes import random_scene, render
 
-    x, _ = batch(np.random.default_rng(123), 64, shapes_model.IMAGE_SIZE)
+    rng = np.random.default_rng(123)
+    images = np.stack([render(random_scene(rng, shapes_model.IMAGE_SIZE)) for _ in range(64)])
+    x = torch.from_numpy(images).float().permute(0, 3, 1, 2) / 127.5 - 1
     z = random_model.get_first_stage_encoding(random_model.encode_first_stage(x))
     std = z.view(64, 3, 4, 16, 16).transpose(0, 2).reshape(4, -1).std(dim=1)
     assert random_model.scale_factor == shapes_model.SCALE_FACTOR
@@ -80,50 +82,55 @@ def test_weights_file_is_small_and_matches_the_definition(random_model):
     assert all(state[k].shape == expected[k].shape for k in expected)
 
 
-def test_the_shipped_weights_record_the_shipped_layout_and_unknown_layouts_are_refused(trained_model):
+def test_the_shipped_weights_record_the_shipped_layout(trained_model):
     from safetensors import safe_open
 
     with safe_open(str(shapes_model.WEIGHTS), "pt") as f:
         assert f.metadata()["layout"] == shapes_model.SHIPPED_LAYOUT == trained_model.layout
-    with pytest.raises(ValueError, match="unknown layout"):
-        shapes_model.build(layout="huge")
-    with pytest.raises(ValueError, match="48 top-level channels"):
-        shapes_model.layout_of({"model.diffusion_model.input_blocks.0.0.weight": torch.zeros(48, 12, 3, 3)})
-
-
-@pytest.mark.parametrize("layout, width, groups", [("narrow", 32, 32), ("narrow-paired-out", 32, 16),
-                                                   ("wide-top", 64, 32)])
-def test_each_layout_has_its_width_and_output_norm_groups(layout, width, groups):
     # paired-out: the same ldm GroupNorm32 class with two channels per group before the output conv,
-    # so the UNet can predict the latent's channel means (docs/shapes.md, "where the grain comes from")
+    # so the UNet can predict the latent's channel means (research/NOTES.md, "where the grain comes from")
     from ldm.modules.diffusionmodules.util import GroupNorm32
 
-    unet = shapes_model.build(layout=layout).model.diffusion_model
-    norm = unet.out[0]
-    assert type(norm) is GroupNorm32
-    assert (unet.model_channels, norm.num_channels, norm.num_groups) == (width, width, groups)
+    norm = trained_model.model.diffusion_model.out[0]
+    assert type(norm) is GroupNorm32 and (norm.num_channels, norm.num_groups) == (32, 16)
 
 
-def test_files_without_a_recorded_layout_load_by_width(tmp_path):
-    # weights saved before layouts were recorded: 32 channels were always ldm's 32-group norm
-    from safetensors.torch import save_file
+def test_the_shipped_model_is_not_the_test_fixture(random_model):
+    from easydrag_ext.bundled.latent_diffusion import SmallLatentDiffusion
+    from easydrag_ext.testing.tiny_ldm import TinyLatentDiffusion
 
-    for layout in ("narrow", "wide-top"):
-        state = {k: v.contiguous() for k, v in shapes_model.build(layout=layout).state_dict().items()}
-        save_file(state, str(tmp_path / f"{layout}.safetensors"))
-        assert shapes_model.load(tmp_path / f"{layout}.safetensors").layout == layout
+    assert isinstance(random_model, SmallLatentDiffusion)
+    assert not isinstance(random_model, TinyLatentDiffusion)
+    assert random_model.first_stage_model is None          # its first stage is the Haar transform
 
 
 def test_missing_weights_give_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="shapes.train"):
+    with pytest.raises(FileNotFoundError, match="weights .*absent.safetensors are missing: they ship with EasyDrag"):
         shapes_model.load(tmp_path / "absent.safetensors")
+
+
+def test_a_file_that_is_not_weights_is_a_clear_error(tmp_path):
+    bad = tmp_path / "notes.safetensors"
+    bad.write_text("not a weights file")
+    with pytest.raises(ValueError, match="not a safetensors weights file"):
+        shapes_model.load(bad)
+
+
+def test_weights_of_another_layout_are_refused_by_name(tmp_path):
+    # the product runs the shipped layout only; research/shapes/layouts.py reads training runs of others
+    from safetensors.torch import save_file
+
+    state = {k: v.contiguous() for k, v in shapes_model.build().state_dict().items()}
+    save_file(state, str(tmp_path / "run.safetensors"), metadata={"layout": "narrow"})
+    with pytest.raises(ValueError, match="holds the narrow layout, not the shipped narrow-paired-out"):
+        shapes_model.load(tmp_path / "run.safetensors")
 
 
 @torch.no_grad()
 def _eps_error(model, t: int, n: int = 8) -> float:
     """Noise-prediction MSE on held-out scenes at timestep t (fixed noise)."""
+    from bench.shapes.tasks import tasks
     from easydrag_ext.engine.sdp import sdp_attention
-    from easydrag_ext.shapes.tasks import tasks
 
     scenes = [task.scene for task in tasks(n)]
     x = torch.stack([torch.from_numpy(np.asarray(task.image())) for task in tasks(n)]).permute(0, 3, 1, 2)
@@ -142,15 +149,3 @@ def test_trained_weights_denoise_held_out_scenes(trained_model, random_model):
     for t in (100, 500):
         assert _eps_error(random_model, t) > 0.5
         assert _eps_error(trained_model, t) < 0.1
-
-
-def test_detail_offset_is_the_mean_of_the_difference_bands_and_removing_it_keeps_averages():
-    z = torch.zeros(2, shapes_model.LATENT_CHANNELS, 4, 4)
-    z[0, 1] = 0.6                               # red horizontal difference, constant: a 2x2 pattern
-    z[0, 5, 0, 0] = 1.6                         # green vertical difference, one block (an edge)
-    z[1, 0] = torch.arange(16.).view(4, 4)      # block averages only
-    torch.testing.assert_close(shapes_model.detail_offset(z), torch.tensor([(0.6 + 0.1) / 9, 0.0]))
-    flat = shapes_model.without_detail_offset(z)
-    assert torch.equal(flat[:, [0, 4, 8]], z[:, [0, 4, 8]])
-    torch.testing.assert_close(shapes_model.detail_offset(flat), torch.zeros(2))
-    torch.testing.assert_close(flat[0, 5, 0, 0], torch.tensor(1.5))

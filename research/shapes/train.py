@@ -1,16 +1,17 @@
 """Train the bundled ShapesDrag model on freshly generated scenes (fixed seed, CPU).
 
-    python -m easydrag_ext.shapes.train [--minutes 50] [--batch 32] [--init WEIGHTS] [--layout L]
+    python -m research.shapes.train [--minutes 50] [--batch 32] [--init WEIGHTS] [--layout L] [--out FILE]
 
-The shipped weights are two stages (README, docs/shapes.md): 57 minutes from scratch in the
+The shipped weights are two stages (docs/shapes.md): 57 minutes from scratch in the
 "narrow" layout, then 10 minutes from those weights in "narrow-paired-out" with
 `--head-only --offset-noise 0.1 --uncond-prob 0.1`.
 
 Epsilon prediction with SD's noise schedule, min-SNR-5 loss weighting, and an EMA of the
 weights is what gets saved; scenes are generated on the fly, so
-there is no dataset to store.  Writes easydrag_ext/models/shapes_model.safetensors
+there is no dataset to store.  Writes outputs/shapes/shapes_model.safetensors
 (every --save-every steps too, so a stopped run still leaves a model) and a loss
-curve CSV and PNG in docs/.
+curve CSV and PNG beside it, unless --out / --log say otherwise: a run never replaces
+the shipped weights (easydrag_ext/bundled/shapes_model.safetensors) unless told to.
 """
 from __future__ import annotations
 
@@ -24,9 +25,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..models import shapes_model
-from ..params import DragParams
-from .scenes import random_scene, render
+from easydrag_ext.bundled.model import IMAGE_SIZE
+from easydrag_ext.bundled.scenes import random_scene, render
+from easydrag_ext.params import DragParams
+
+from . import layouts
+
+OUT = Path("outputs/shapes/shapes_model.safetensors")
+LOG = OUT.with_name("training_loss.csv")
 
 
 def batch(rng: np.random.Generator, n: int, size: int, uncond_prob: float = 0.0):
@@ -45,8 +51,8 @@ def batch(rng: np.random.Generator, n: int, size: int, uncond_prob: float = 0.0)
 def training_noise(shape, offset: float) -> torch.Tensor:
     """Gaussian noise plus, per image and channel, one constant of std `offset` ("offset noise",
     as many SD fine-tunes are trained): it makes predicting the noise's per-channel means matter
-    more to the loss.  The shipped 32-channel UNet cannot learn that (its last GroupNorm has one
-    channel per group); a 64-channel top level can (docs/shapes.md, "where the grain comes from")."""
+    more to the loss.  The "narrow" 32-channel UNet cannot learn that (its last GroupNorm has one
+    channel per group); a 64-channel top level can (research/NOTES.md, "where the grain comes from")."""
     noise = torch.randn(shape)
     if offset > 0:
         noise = noise + offset * torch.randn(shape[0], shape[1], 1, 1)
@@ -97,16 +103,16 @@ class WeightAverage:
 
 def save_averaged(model, averaged, path: Path) -> None:
     if averaged is None:
-        shapes_model.save(model, path)
+        layouts.save(model, path)
         return
     averaged.swap()
     try:
-        shapes_model.save(model, path)
+        layouts.save(model, path)
     finally:
         averaged.swap()
 
 
-def main(argv=None):
+def parse_args(argv=None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=50.0)
     ap.add_argument("--max-steps", type=int, default=100_000)
@@ -114,8 +120,8 @@ def main(argv=None):
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save-every", type=int, default=250)
-    ap.add_argument("--out", default=str(shapes_model.WEIGHTS))
-    ap.add_argument("--log", default="docs/shapes_training_loss.csv")
+    ap.add_argument("--out", default=str(OUT), help=f"weights file (default: {OUT})")
+    ap.add_argument("--log", default=str(LOG), help=f"loss CSV; a PNG of it goes beside it (default: {LOG})")
     ap.add_argument("--init", default=None, help="continue from these weights instead of a fresh model")
     ap.add_argument("--ema", type=float, default=0.999,
                     help="decay of the weight average that is saved (0: save the raw weights)")
@@ -130,17 +136,21 @@ def main(argv=None):
                          "output layers); the rest, text encoder included, stays as --init gave it")
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
-    ap.add_argument("--layout", choices=sorted(shapes_model.LAYOUTS), default=None,
+    ap.add_argument("--layout", choices=sorted(layouts.LAYOUTS), default=None,
                     help="UNet layout (default: narrow, stage 1 of the shipped recipe; with --init: the file's, "
                          "or this one if given and its tensors have the same shapes)")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
 
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
-    model = (shapes_model.build(args.seed, args.layout or "narrow") if args.init is None
-             else shapes_model.load(Path(args.init), layout=args.layout))
+    model = (layouts.build(args.seed, args.layout or "narrow") if args.init is None
+             else layouts.load(Path(args.init), layout=args.layout))
     model.train()
     unet, text = model.model.diffusion_model, model.cond_stage_model
     params = list(unet.parameters()) + list(text.parameters())
@@ -157,7 +167,7 @@ def main(argv=None):
     writer.writerow(["step", "seconds", "loss", "lr"])
     # The same attention math as ldm's einsum kernel, much faster on a CPU (cf. the WebUI's "sdp");
     # swapped for the run only, so importing callers (tests) keep their attention.
-    from ..engine.sdp import sdp_attention
+    from easydrag_ext.engine.sdp import sdp_attention
 
     with sdp_attention():
         step, ema = _loop(args, model, unet, text, params, opt, averaged, rng, writer, log)
@@ -178,7 +188,7 @@ def _loop(args, model, unet, text, params, opt, averaged, rng, writer, log):
         lr = args.lr * min(1.0, (step + 1) / max(1, args.warmup)) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(frac, 1.0))))
         for g in opt.param_groups:
             g["lr"] = lr
-        x0, captions = batch(rng, args.batch, shapes_model.IMAGE_SIZE, args.uncond_prob)
+        x0, captions = batch(rng, args.batch, IMAGE_SIZE, args.uncond_prob)
         x0 = model.get_first_stage_encoding(model.encode_first_stage(x0))
         t = torch.randint(0, 1000, (args.batch,))
         noise = training_noise(x0.shape, args.offset_noise)

@@ -1,10 +1,12 @@
 """The training script: runs end to end on a tiny budget, and its weight average is right."""
 import csv
+from pathlib import Path
 
 import torch
 
-from easydrag_ext.models import shapes_model
-from easydrag_ext.shapes import train
+from easydrag_ext.bundled import model as bundled
+from research.shapes import layouts
+from research.shapes import train
 
 
 def test_weight_average_follows_and_swaps_back():
@@ -20,10 +22,17 @@ def test_weight_average_follows_and_swaps_back():
     assert torch.equal(p.detach(), torch.ones(3))
 
 
+def test_by_default_a_run_writes_to_outputs_never_over_the_shipped_weights_or_into_docs():
+    # before: --out defaulted to the shipped weights file and --log to docs/shapes_training_loss.csv
+    args = train.parse_args([])
+    assert Path(args.out).parts[0] == "outputs" and Path(args.log).parts[0] == "outputs"
+    assert Path(args.out).resolve() != bundled.WEIGHTS.resolve()
+
+
 def test_two_steps_write_loadable_weights_and_a_loss_curve(tmp_path):
     out, log = tmp_path / "m.safetensors", tmp_path / "loss.csv"
     train.main(["--max-steps", "2", "--batch", "2", "--out", str(out), "--log", str(log)])
-    model = shapes_model.load(out)
+    model = layouts.load(out)
     assert model.model.diffusion_model.training is False
     with open(log) as f:
         rows = list(csv.DictReader(f))
@@ -32,11 +41,11 @@ def test_two_steps_write_loadable_weights_and_a_loss_curve(tmp_path):
 
 
 def test_the_wide_top_layout_trains_and_loads_back_as_itself(tmp_path):
-    # runs 5-7 of docs/shapes.md: load() must read the layout from the file, not assume the shipped one
+    # runs 5-7 of research/NOTES.md: load() must read the layout from the file, not assume the shipped one
     out = tmp_path / "wide.safetensors"
     train.main(["--max-steps", "1", "--batch", "2", "--layout", "wide-top", "--out", str(out),
                 "--log", str(tmp_path / "loss.csv")])
-    model = shapes_model.load(out)
+    model = layouts.load(out)
     assert model.layout == "wide-top"
     unet = model.model.diffusion_model
     assert unet.model_channels == 64 and list(unet.channel_mult) == [1, 1, 1, 1]
@@ -48,12 +57,12 @@ def test_stage_two_fine_tunes_only_the_head_into_the_paired_out_layout(tmp_path)
     # Everything the drag reads (output blocks up to 8, the text encoder) must stay bit for bit.
     first, second = tmp_path / "stage1.safetensors", tmp_path / "stage2.safetensors"
     train.main(["--max-steps", "1", "--batch", "2", "--out", str(first), "--log", str(tmp_path / "1.csv")])
-    assert shapes_model.load(first).layout == "narrow"
+    assert layouts.load(first).layout == "narrow"
     train.main(["--max-steps", "2", "--batch", "2", "--init", str(first), "--layout", "narrow-paired-out",
                 "--head-only", "--out", str(second), "--log", str(tmp_path / "2.csv")])
-    model = shapes_model.load(second)
+    model = layouts.load(second)
     assert model.layout == "narrow-paired-out" and model.model.diffusion_model.out[0].num_groups == 16
-    before, after = shapes_model.load(first).state_dict(), model.state_dict()
+    before, after = layouts.load(first).state_dict(), model.state_dict()
     changed = {k for k in after if not torch.equal(after[k], before[k])}
     head = tuple("model.diffusion_model." + h for h in train.HEAD)
     assert any(k.startswith("model.diffusion_model.output_blocks.11.") for k in changed)

@@ -1,6 +1,6 @@
 """Draw the training loss CSV (step, seconds, loss, lr) as a PNG, with Pillow only.
 
-    python -m easydrag_ext.shapes.loss_curve [docs/shapes_training_loss.csv] [docs/shapes_training_loss.png]
+    python -m research.shapes.loss_curve [outputs/shapes/training_loss.csv] [PNG, default: beside the CSV]
 
 Log-scale loss against minutes of training; grey: per-step loss, black: a moving mean.
 Pillow instead of matplotlib so that nothing beyond the WebUI's own packages is needed.
@@ -73,7 +73,7 @@ def plot(rows: List[Tuple[int, float, float]], width: int = 640, height: int = 3
 
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
-    src = Path(argv[0] if argv else "docs/shapes_training_loss.csv")
+    src = Path(argv[0] if argv else "outputs/shapes/training_loss.csv")
     dst = Path(argv[1] if len(argv) > 1 else src.with_suffix(".png"))
     plot(read_log(src)).save(dst)
     print(f"wrote {dst}")

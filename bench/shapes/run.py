@@ -13,8 +13,9 @@ from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ..engine import drag
-from ..params import DragParams
+from easydrag_ext.engine import drag
+from easydrag_ext.params import DragParams
+
 from .metrics import Scores, score
 from .tasks import DragTask, tasks
 
@@ -80,12 +81,12 @@ def summary(rows: List[Row]) -> Dict[str, Row]:
 
 # The reduced run (CI): the first REDUCED_TASKS held-out tasks.  A working drag meets every
 # threshold; the no-op (closes nothing) and a drag with no iterations (reconstruction only)
-# must not: tests/shapes/test_bench_reduced.py checks both sides.
+# must not: tests/bench/test_shapes_reduced.py checks both sides.
 # Sized on the 48 tuning tasks (500-547), not on the reported ones.  Per task a working drag
 # closes anywhere from 0 to 1: over 3 tasks the old bar of 0.5 failed 63% of all 3-task windows
 # for the model it was set on (mean 0.41), while a drag with no iterations closes exactly 0 on
 # every task.  Over 8 tasks the bar sits halfway between the two; 7% and 0% of the 8-task windows
-# of the two models measured fall under it (docs/shapes.md, "CI").
+# of the two models measured fall under it (research/NOTES.md, "CI").
 REDUCED_TASKS = 8
 THRESHOLDS = {"closed_min": 0.2, "lost_max": 0.34, "bg_psnr_min": 20.0}
 

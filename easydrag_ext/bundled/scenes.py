@@ -11,6 +11,10 @@ from typing import List, Tuple
 
 import numpy as np
 
+# Seed ranges: training draws its scenes from default_rng(0) on; held-out scenes (benchmark tasks,
+# sample grids) from default_rng(HELD_OUT_SEED + i), so no held-out scene was trained on.
+HELD_OUT_SEED = 1_000_000
+
 COLOURS = {
     "red": (220, 40, 40), "green": (40, 180, 60), "blue": (40, 80, 220), "yellow": (235, 210, 40),
     "white": (240, 240, 240), "purple": (150, 60, 190), "orange": (240, 140, 30), "cyan": (40, 200, 210),

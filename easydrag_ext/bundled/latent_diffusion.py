@@ -1,11 +1,12 @@
-"""A LatentDiffusion-like model built from the real ldm classes, with seeded random weights.
+"""An SD-1.x-shaped latent diffusion model built from the real ldm UNet class.
 
-It offers exactly the surface the WebUI's `shared.sd_model` offers for SD-1.5
-(`model.diffusion_model`, `first_stage_model`, `cond_stage_model`,
-`get_learned_conditioning`, `encode_first_stage`, `get_first_stage_encoding`,
-`decode_first_stage`, `apply_model`, `alphas_cumprod`, `parameterization`), so the
-adapter and the WebUI glue are tested against the same calls they make on a real
-checkpoint.  `ldm.models.diffusion.ddpm` itself is not used: it needs torchvision.
+It offers the surface the WebUI's `shared.sd_model` offers for SD-1.5 (`model.diffusion_model`,
+`first_stage_model`, `cond_stage_model`, `get_learned_conditioning`, `encode_first_stage`,
+`get_first_stage_encoding`, `decode_first_stage`, `apply_model`, `alphas_cumprod`,
+`parameterization`), so the engine drives the bundled model with the same calls it makes on a
+real checkpoint.  The first stage is left to subclasses (the bundled model's is a fixed Haar
+transform; the test model in `easydrag_ext.testing` uses ldm's AutoencoderKL).
+`ldm.models.diffusion.ddpm` itself is not used: it needs torchvision.
 """
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from typing import List, Optional, Sequence
 
 import torch
 import torch.nn as nn
-
-from . import ldm_configs
 
 
 def sd_alphas_cumprod(steps: int = 1000, start: float = 0.00085, end: float = 0.012) -> torch.Tensor:
@@ -57,7 +56,7 @@ class _Wrapper(nn.Module):
         self.conditioning_key = "crossattn"
 
 
-class TinyLatentDiffusion(nn.Module):
+class SmallLatentDiffusion(nn.Module):
     """SD-1.x-shaped latent diffusion model from real ldm modules (see module docstring)."""
 
     is_sd1 = True
@@ -65,24 +64,22 @@ class TinyLatentDiffusion(nn.Module):
     is_sdxl = False
     parameterization = "eps"
 
-    def __init__(self, unet_config: dict, vae_config: Optional[dict], context_dim: int,
-                 scale_factor: float = 0.18215):
+    def __init__(self, unet_config: dict, context_dim: int, scale_factor: float = 0.18215):
         super().__init__()
         from ldm.modules.diffusionmodules.openaimodel import UNetModel
 
+        # Built in this order (UNet, first stage, text encoder) so a seed gives the same weights.
         self.model = _Wrapper(UNetModel(**unet_config))
-        if vae_config is not None:
-            from ldm.models.autoencoder import AutoencoderKL
-
-            self.first_stage_model = AutoencoderKL(
-                ddconfig=vae_config, lossconfig={"target": "torch.nn.Identity"}, embed_dim=4)
-        else:
-            self.first_stage_model = None
+        self.first_stage_model = self.build_first_stage()
         self.cond_stage_model = HashTextEncoder(context_dim)
         self.scale_factor = scale_factor
         self.num_timesteps = 1000
         self.register_buffer("alphas_cumprod", sd_alphas_cumprod(self.num_timesteps))
         self.eval()
+
+    def build_first_stage(self) -> Optional[nn.Module]:
+        """The autoencoder module, or None where encode/decode_first_stage are computed directly."""
+        return None
 
     @property
     def device(self) -> torch.device:
@@ -111,20 +108,3 @@ class TinyLatentDiffusion(nn.Module):
 
     def apply_model(self, x_noisy, t, cond, **kwargs):
         return self.model.diffusion_model(x_noisy, t, context=cond)
-
-
-def build_tiny_model(seed: int = 0, model_channels: int = 32, context_dim: int = 32,
-                     use_checkpoint: bool = False, vae_ch: int = 32) -> TinyLatentDiffusion:
-    """A seeded random-weight SD-1.x-layout model (about 3 M parameters)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        model = TinyLatentDiffusion(
-            ldm_configs.tiny_unet(model_channels, context_dim, use_checkpoint=use_checkpoint),
-            ldm_configs.tiny_vae(vae_ch), context_dim)
-        # ldm zero-initialises every out projection; random weights there make the tiny
-        # model's features depend on attention, so the reference hooks are really tested.
-        for name, p in model.model.diffusion_model.named_parameters():
-            if p.abs().sum() == 0 and p.dim() > 1:
-                nn.init.normal_(p, std=0.02)
-        model.eval()
-    return model

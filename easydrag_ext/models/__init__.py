@@ -1,1 +1,0 @@
-"""Model builders that need no download: tiny seeded test models and the SD-1.5 architecture."""

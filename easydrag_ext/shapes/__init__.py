@@ -1,1 +1,0 @@
-"""ShapesDrag: procedural scenes, the small bundled model trained on them, and a drag benchmark."""

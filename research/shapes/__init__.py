@@ -1,0 +1,1 @@
+"""Training and inspecting the bundled ShapesDrag model (easydrag_ext/bundled)."""
