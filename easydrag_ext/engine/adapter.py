@@ -186,15 +186,25 @@ class LdmAdapter:
 
     def _decode_fp32(self, z: torch.Tensor) -> torch.Tensor:
         """Decode with the VAE cast to float32 for this call only; each tensor gets its dtype back
-        (fp16 -> fp32 -> fp16 is exact), so the host's model is as it was."""
+        (fp16 -> fp32 -> fp16 is exact), so the host's model is as it was.  Tensors are named by
+        (module, kind, name): a low-VRAM hook may move the VAE meanwhile, which replaces buffers."""
         vae = self.sd_model.first_stage_model
-        dtypes = {t: t.dtype for t in list(vae.parameters()) + list(vae.buffers())}
+        slots = [(m, kind, name, t.dtype) for m in vae.modules() for kind in ("_parameters", "_buffers")
+                 for name, t in getattr(m, kind).items() if t is not None and t.is_floating_point()]
         try:
-            for t in dtypes:
-                if t.is_floating_point():
-                    t.data = t.data.float()
+            for m, kind, name, _ in slots:
+                self._set(m, kind, name, torch.float32)
             with torch.autocast(self.device.type, enabled=False):
                 return self.sd_model.decode_first_stage(z.float()).float()
         finally:
-            for t, dtype in dtypes.items():
-                t.data = t.data.to(dtype)
+            for m, kind, name, dtype in slots:
+                self._set(m, kind, name, dtype)
+
+    @staticmethod
+    @torch.no_grad()
+    def _set(module, kind: str, name: str, dtype: torch.dtype) -> None:
+        t = getattr(module, kind)[name]
+        if kind == "_parameters":
+            t.data = t.data.to(dtype)          # the same Parameter object
+        else:
+            getattr(module, kind)[name] = t.to(dtype)
