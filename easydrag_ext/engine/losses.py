@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Sequence, Tuple
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -69,18 +70,34 @@ def axis_weights(out_size: int, in_size: int, device=None) -> Tuple[torch.Tensor
     return tuple(t.to(device) for t in (i0, i1, w0, w1))
 
 
+def _taps(out_size: int, in_size: int, i: int) -> Tuple[int, int, float, float]:
+    """axis_weights' (i0, i1, w0, w1) at output index `i` as Python numbers, in float32 arithmetic."""
+    scale = in_size / out_size
+    src = max((i + 0.5) * scale - 0.5, 0.0)
+    i0 = min(int(math.floor(src)), in_size - 1)
+    i1 = min(i0 + 1, in_size - 1)
+    w1 = np.float32(src - i0)
+    return i0, i1, np.float32(1.0) - w1, w1
+
+
 def sample_points(feat: torch.Tensor, points: Sequence[Sequence[int]], out_hw: Tuple[int, int]) -> torch.Tensor:
-    """Upsampled features at integer pixels (x, y): (1, C, h, w) -> (N, C)."""
+    """Upsampled features at integer pixels (x, y): (1, C, h, w) -> (N, C).
+
+    The taps and weights are Python numbers and the reads plain views, so a read costs no
+    host-device copy or sync (this runs several times per drag iteration); the float32 weight
+    products are rounded exactly as the tensor version rounded them.
+    """
     _, _, h, w = feat.shape
     H, W = out_hw
-    ys = torch.tensor([int(p[1]) for p in points], device=feat.device)
-    xs = torch.tensor([int(p[0]) for p in points], device=feat.device)
-    y0, y1, wy0, wy1 = (t[ys.cpu()].to(feat.device) for t in axis_weights(H, h))
-    x0, x1, wx0, wx1 = (t[xs.cpu()].to(feat.device) for t in axis_weights(W, w))
     f = feat[0]
-    out = (f[:, y0, x0] * (wy0 * wx0) + f[:, y0, x1] * (wy0 * wx1)
-           + f[:, y1, x0] * (wy1 * wx0) + f[:, y1, x1] * (wy1 * wx1))
-    return out.t()
+    f = f.to(torch.promote_types(f.dtype, torch.float32))   # as half * float32 weights promoted
+    cols = []
+    for p in points:
+        y0, y1, wy0, wy1 = _taps(H, h, int(p[1]))
+        x0, x1, wx0, wx1 = _taps(W, w, int(p[0]))
+        cols.append(f[:, y0, x0] * float(wy0 * wx0) + f[:, y0, x1] * float(wy0 * wx1)
+                    + f[:, y1, x0] * float(wy1 * wx0) + f[:, y1, x1] * float(wy1 * wx1))
+    return torch.stack(cols, dim=1).t()
 
 
 def _shifted_dots(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -130,7 +147,22 @@ class UpsampledCosine:
         return dot / (na.clamp_min(0).sqrt().clamp_min(COS_EPS) * self.n0.clamp_min(0).sqrt().clamp_min(COS_EPS))
 
 
-def keep_term(cos_map: torch.Tensor, keep: torch.Tensor, weight: float) -> torch.Tensor:
-    """Eq. 6's mask term: weight / (1 + S), S = (mean cos over kept pixels + 1) / 2."""
-    s = (cos_map[keep].sum() / keep.sum() + 1.0) / 2.0
+class KeepRegion:
+    """The pixels eq. 6 keeps, prepared once per mask: their flat indices (one sync here, none per
+    iteration) gather exactly what `cos_map[keep]` gathers, in the same order, so sums agree."""
+
+    def __init__(self, keep: torch.Tensor):
+        self.shape = tuple(keep.shape)
+        self.index = keep.reshape(-1).nonzero().squeeze(1)
+        self.count = keep.sum()
+        self.any = self.index.numel() > 0
+
+
+def keep_term(cos_map: torch.Tensor, keep, weight: float) -> torch.Tensor:
+    """Eq. 6's mask term: weight / (1 + S), S = (mean cos over kept pixels + 1) / 2.
+
+    `keep` is a bool (H, W) map or a KeepRegion made from one."""
+    if not isinstance(keep, KeepRegion):
+        keep = KeepRegion(keep)
+    s = (cos_map.reshape(-1).index_select(0, keep.index).sum() / keep.count + 1.0) / 2.0
     return weight / (1.0 + s)

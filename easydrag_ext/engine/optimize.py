@@ -5,6 +5,12 @@ point loss at next_point(p*, q) against the *original* handle feature (eq. 5), a
 mask from the point loss gradient at iteration 0 and whenever a point moved, keep
 term outside the mask (eq. 6), one Adam step on z_t.  With `confine_to_mask` (not in the
 paper) the step is limited to the latent cells near the editable mask.
+
+Under fp16 a GradScaler scales the losses.  A step whose gradient overflowed is skipped by the
+scaler and is not counted as an iteration (at most `MAX_SKIPPED_STEPS` of them, reported in
+`DragOutcome.skipped_steps`); an overflowed gradient never becomes the auto mask.  Host-device
+syncs per iteration are kept to the few decisions that need a number on the host: whether a
+point moved, and (fp16) whether the scaler skipped the step.
 """
 from __future__ import annotations
 
@@ -16,10 +22,20 @@ import torch.nn.functional as F
 
 from ..params import DragParams
 from .geometry import next_point
-from .losses import (UpsampledCosine, auto_mask, keep_term, normalised_grad, sample_points, similarity_loss,
-                     update_gate)
+from .losses import (KeepRegion, UpsampledCosine, auto_mask, keep_term, normalised_grad, sample_points,
+                     similarity_loss, update_gate)
 
 Pt = Tuple[int, int]
+MAX_SKIPPED_STEPS = 24     # the scaler halves its scale per skip: 2**16 reaches 1 after 16
+
+
+def grad_scaler():
+    """A CUDA GradScaler on any torch 2.x: `torch.amp.GradScaler("cuda")` exists only from torch 2.3;
+    the WebUI v1.10.1 installs torch 2.1.2, which has `torch.cuda.amp.GradScaler`."""
+    amp_scaler = getattr(torch.amp, "GradScaler", None)
+    if amp_scaler is not None:
+        return amp_scaler("cuda")
+    return torch.cuda.amp.GradScaler()
 
 
 @dataclass
@@ -30,23 +46,28 @@ class DragOutcome:
     iterations: int
     editable: Optional[torch.Tensor]   # bool (H, W) at work size, or None
     heat: Optional[torch.Tensor]       # float (h, w) at latent size, or None
+    skipped_steps: int = 0             # fp16 steps the GradScaler skipped (overflow); not iterations
 
 
 def track(feat: torch.Tensor, f0_handles: torch.Tensor, current: List[Pt], targets: Sequence[Pt],
           params: DragParams, out_hw) -> bool:
-    """Move each p* to next_point(p*, q) iff that matches the original feature better."""
-    moved = False
+    """Move each p* to next_point(p*, q) iff that matches the original feature better.
+
+    All handles are read and compared at once: one host-device sync per call, not one per handle."""
+    todo = [i for i, (p, q) in enumerate(zip(current, targets)) if p != tuple(q)]
+    if not todo:
+        return False
+    cands = [next_point(current[i], targets[i], params.motion_step, params.snap_radius) for i in todo]
     with torch.no_grad():
-        for i, (p, q) in enumerate(zip(current, targets)):
-            if p == tuple(q):
-                continue
-            cand = next_point(p, q, params.motion_step, params.snap_radius)
-            f = sample_points(feat, [p, cand], out_hw)
-            cos = F.cosine_similarity(f, f0_handles[i:i + 1].expand_as(f), dim=-1)
-            if cos[1] > cos[0]:
-                current[i] = cand
-                moved = True
-    return moved
+        pts = [pt for i, c in zip(todo, cands) for pt in (current[i], c)]
+        f = sample_points(feat, pts, out_hw).reshape(len(todo), 2, -1)
+        ref = torch.stack([f0_handles[i] for i in todo]).unsqueeze(1).expand_as(f)   # views, no index copy
+        cos = F.cosine_similarity(f, ref, dim=-1)
+        better = (cos[:, 1] > cos[:, 0]).tolist()
+    for i, c, b in zip(todo, cands, better):
+        if b:
+            current[i] = c
+    return any(better)
 
 
 def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch.Tensor, f0: torch.Tensor,
@@ -71,9 +92,10 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         return u if step_scale is None else z0 + u * step_scale
 
     opt = torch.optim.Adam([u], lr=params.lr)
-    scaler = torch.amp.GradScaler("cuda") if use_scaler else None
+    scaler = grad_scaler() if use_scaler else None
     scale = scaler.scale if scaler is not None else (lambda loss: loss)
     editable = user_editable if params.mask_mode == "user" else None
+    keep = KeepRegion(~editable) if editable is not None else None
 
     def confine(region):
         if not params.confine_to_mask or region is None or not region.any():
@@ -83,32 +105,44 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
     gate = confine(editable)
     heat = None
     arrived = [p == q for p, q in zip(current, targets)]
-    iterations = 0
-    for it in range(params.max_iterations):
+    weights = torch.ones(len(current), device=z0.device)
+    weighted = [False] * len(current)       # which entries of `weights` hold arrived_weight
+    scale_now = scaler.get_scale() if scaler is not None else 1.0
+    iterations = skipped = 0
+    mask_due = True         # the auto mask is (re)built at the first iteration and after a move
+    while iterations < params.max_iterations:
         z = latent()
         feat = features(z)
         moved = track(feat, f0_handles, current, targets, params, out_hw)
         arrived = [p == q for p, q in zip(current, targets)]
         if all(arrived):
             break
+        mask_due = mask_due or moved
         nxt = [next_point(p, q, params.motion_step, params.snap_radius) for p, q in zip(current, targets)]
         if motion_reference == "current":   # DragGAN-style ablation: chase the point's present feature
             ref = sample_points(feat, current, out_hw).detach()
         else:
             ref = f0_handles
-        weights = torch.tensor([params.arrived_weight if a else 1.0 for a in arrived], device=z.device)
+        for i, a in enumerate(arrived):     # a fill on the device, not a new tensor copied there
+            if a != weighted[i]:
+                weights[i].fill_(params.arrived_weight if a else 1.0)
+                weighted[i] = a
         point_loss = (weights * similarity_loss(sample_points(feat, nxt, out_hw), ref)).sum()
         loss = point_loss
-        if params.mask_mode == "auto" and (it == 0 or moved):
+        if params.mask_mode == "auto" and mask_due:
             (g,) = torch.autograd.grad(scale(point_loss), z, retain_graph=True)
-            heat = normalised_grad(g)
-            editable = F.interpolate(auto_mask(g, params.mask_threshold)[None, None].float(),
-                                     size=tuple(out_hw), mode="nearest")[0, 0].bool()
-            gate = confine(editable)
-        if editable is not None:
-            keep = ~editable
-            if keep.any():
-                loss = loss + keep_term(cosine(feat), keep, params.mask_weight)
+            if scaler is not None:
+                g = g.float() / scale_now
+            if bool(torch.isfinite(g).all()):
+                # an overflowed gradient would give an empty mask: keep the last one, retry next time
+                heat = normalised_grad(g)
+                editable = F.interpolate(auto_mask(g, params.mask_threshold)[None, None].float(),
+                                         size=tuple(out_hw), mode="nearest")[0, 0].bool()
+                keep = KeepRegion(~editable)
+                gate = confine(editable)
+                mask_due = False
+        if keep is not None and keep.any:
+            loss = loss + keep_term(cosine(feat), keep, params.mask_weight)
         (g,) = torch.autograd.grad(scale(loss), z)
         if gate is not None:
             g = g * gate
@@ -116,9 +150,18 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         if scaler is not None:
             scaler.step(opt)
             scaler.update()
+            new_scale = scaler.get_scale()
+            stepped = new_scale >= scale_now        # the scaler backs its scale off on a skip
+            scale_now = new_scale
         else:
             opt.step()
+            stepped = True
         opt.zero_grad(set_to_none=True)
-        iterations = it + 1
+        if not stepped:
+            skipped += 1
+            if skipped >= MAX_SKIPPED_STEPS:
+                break
+            continue
+        iterations += 1
         on_step(iterations, list(current))
-    return DragOutcome(latent().detach(), current, arrived, iterations, editable, heat)
+    return DragOutcome(latent().detach(), current, arrived, iterations, editable, heat, skipped)

@@ -8,6 +8,7 @@ forward stops after the deepest feature block.
 """
 from __future__ import annotations
 
+import logging
 import time
 from typing import Callable, Dict, Optional, Sequence
 
@@ -26,7 +27,10 @@ from .guard import borrowed
 from .optimize import optimize_latent
 from .reference import ReferenceAttention
 from .schedule import DDIMSchedule
+from .sdp import lean_attention_for_grad
 from .unet_forward import concat_features, unet_forward
+
+log = logging.getLogger("easydrag")
 
 
 class PhaseClock:
@@ -98,27 +102,34 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     ref_steps = params.reference_steps if params.reference_scale != 0 else 0
     blocks = params.feature_blocks
     unet = adapter.unet
-    store_dtype = torch.float16 if adapter.unet_dtype == torch.float16 else None
+    store_dtype = torch.float16 if adapter.compute_dtype == torch.float16 else None
 
-    with torch.inference_mode(False), borrowed(unet), ReferenceAttention(unet, store_dtype) as ref:
+    with torch.inference_mode(False), borrowed(unet), ReferenceAttention(unet, store_dtype) as ref, \
+            lean_attention_for_grad(unet, upcast=adapter.host.upcast_attn):
         def run(z, t_index: int, **kw):
             t = torch.full((z.shape[0],), sched.timesteps[t_index], device=device, dtype=torch.long)
+            zz, cc = adapter.unet_inputs(z, cond.expand(z.shape[0], -1, -1))
             with adapter.autocast():
-                return unet_forward(unet, z, t, cond.expand(z.shape[0], -1, -1), **kw)
+                return unet_forward(unet, zz, t, cc, **kw)
 
         with torch.no_grad():
             cond = adapter.text_context(prompt)
         key = (model_key, id(unet), image_digest(work_image), prompt, params.inversion_steps, k, ref_steps,
-               blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype))
-        cached = cache.get(key) if cache is not None else None
+               blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype), str(adapter.compute_dtype),
+               adapter.host.upcast_sampling)
+        cached = cache.get(key, device) if cache is not None else None
         if cached is not None:
             z_t, f0, drag_bank, banks = cached
             report("inversion", k, k, work_handles)
             clock.lap("inversion (cached)")
         else:
+            if cache is not None:
+                cache.clear()       # the old entry must not live beside the new one (peak x2)
             z_t, f0, drag_bank, banks = _invert(adapter, run, ref, sched, work_image, (w, h), latent_factor,
                                                 params, ref_steps, lambda i: report("inversion", i, k, work_handles),
                                                 clock)
+            adapter.check_finite(z_t, "unet", "inversion")     # before caching: never reuse a NaN inversion
+            adapter.check_finite(f0, "unet", "inversion")
             if cache is not None:
                 cache.put(key, (z_t, f0, drag_bank, banks))
 
@@ -137,9 +148,13 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         with torch.enable_grad():
             outcome = optimize_latent(
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
-                use_scaler=device.type == "cuda" and adapter.unet_dtype == torch.float16,
+                use_scaler=device.type == "cuda" and adapter.compute_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
                 motion_reference=motion_reference, step_scale=adapter.latent_step_scale)
+        if outcome.skipped_steps:
+            log.warning("EasyDrag: %d drag steps overflowed in fp16 and were skipped (not counted as iterations)",
+                        outcome.skipped_steps)
+        adapter.check_finite(outcome.z, "unet", "drag")
         if cache is None:
             del f0, drag_bank
         clock.lap("drag")
@@ -165,10 +180,12 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                 z = sched.denoise_step(z, eps.float(), i)
                 report("denoise", step, k, outcome.handles)
             ref.idle()
+            adapter.check_finite(z, "unet", "denoise")
             clock.lap("denoise")
-            decoded = adapter.decode(z)
-            if not torch.isfinite(decoded).all():
-                raise FloatingPointError("the result contains NaN values (try --no-half-vae or fp32)")
+            decoded = adapter.decode(z)       # NaN: retried in fp32 (auto_vae_precision) or NanError
+            if adapter.vae_retried:
+                log.warning("EasyDrag: the VAE produced NaN in half precision; decoded again in float32 "
+                            "(use --no-half-vae to start in float32)")
             result_image = inputs.tensor_to_image(decoded)
             clock.lap("decode")
 
@@ -195,6 +212,7 @@ def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, para
         z = adapter.encode(inputs.image_to_tensor(work_image))
         if z.shape[-2:] != (h // latent_factor, w // latent_factor):
             raise ValueError(f"unexpected latent size {tuple(z.shape[-2:])} for a {w}x{h} image")
+        adapter.check_finite(z, "vae", "encode")
         clock.lap("encode")
         banks: Dict[int, dict] = {}
         for i in range(k):

@@ -15,10 +15,18 @@ import torch
 _ATTR = "_easydrag_original_forward"
 
 
+_BLOCK_PARTS = ("attn1", "attn2", "norm1", "norm2", "norm3", "ff")
+
+
+def is_transformer_block(m: torch.nn.Module) -> bool:
+    """An ldm BasicTransformerBlock by what it has, not by its class name: token merging (tomesd)
+    swaps the class for a subclass named `ToMeBlock`, and other extensions do likewise."""
+    return all(hasattr(m, part) for part in _BLOCK_PARTS) and callable(getattr(type(m), "_forward", None))
+
+
 def decoder_transformer_blocks(unet) -> List[torch.nn.Module]:
-    """BasicTransformerBlocks of the decoder, in execution order (matched by shape, not import)."""
-    return [m for block in unet.output_blocks for m in block.modules()
-            if type(m).__name__ == "BasicTransformerBlock" and hasattr(m, "attn1") and hasattr(m, "norm1")]
+    """BasicTransformerBlocks of the decoder, in execution order (matched by capability, not import)."""
+    return [m for block in unet.output_blocks for m in block.modules() if is_transformer_block(m)]
 
 
 class ReferenceAttention:

@@ -6,6 +6,7 @@ feature block (output_blocks[8] by default) and skip the rest of the decoder.
 """
 from __future__ import annotations
 
+import functools
 import math
 from typing import Dict, Iterable, Optional, Tuple
 
@@ -13,11 +14,17 @@ import torch
 import torch.nn.functional as F
 
 
-def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: int = 10000) -> torch.Tensor:
-    """Sinusoidal embedding, the same arithmetic as ldm's `timestep_embedding`."""
+@functools.lru_cache(maxsize=8)
+def _frequencies(dim: int, max_period: int, device: torch.device) -> torch.Tensor:
+    """Computed on the CPU as ldm does, copied to the device once (not once per UNet call)."""
     half = dim // 2
     freqs = torch.exp(-math.log(max_period) * torch.arange(start=0, end=half, dtype=torch.float32) / half)
-    args = timesteps[:, None].float() * freqs[None].to(timesteps.device)
+    return freqs[None].to(device)
+
+
+def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: int = 10000) -> torch.Tensor:
+    """Sinusoidal embedding, the same arithmetic as ldm's `timestep_embedding`."""
+    args = timesteps[:, None].float() * _frequencies(dim, max_period, timesteps.device)
     emb = torch.cat([torch.cos(args), torch.sin(args)], dim=-1)
     if dim % 2:
         emb = torch.cat([emb, torch.zeros_like(emb[:, :1])], dim=-1)

@@ -10,7 +10,7 @@ from PIL import Image
 from ..infotext import build_infotext, has_easydrag
 from .param_widgets import params_from_values
 from .points import result_json
-from .request import NAN_MESSAGE, is_nan_error, request_from_ui
+from .request import is_nan_error, nan_message, request_from_ui
 from .services import DragServices, error_html, resize_for_policy
 
 log = logging.getLogger("easydrag")
@@ -36,7 +36,7 @@ def make_run(services: DragServices):
             return None, "", "", error_html(e)
         except Exception as e:
             if is_nan_error(e):
-                return None, "", "", error_html(NAN_MESSAGE)
+                return None, "", "", error_html(nan_message(e))
             raise
         return finish(services, request, result)
 

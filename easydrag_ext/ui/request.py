@@ -111,6 +111,13 @@ def execute(adapter, request: DragRequest, progress: Optional[Callable] = None,
     return result
 
 
+def nan_message(exc: BaseException) -> str:
+    """The engine's NaN error names the part that produced it and what to try; the host's does not."""
+    if hasattr(exc, "part") and isinstance(exc, FloatingPointError):
+        return str(exc)
+    return NAN_MESSAGE
+
+
 def is_nan_error(exc: BaseException) -> bool:
     """Whether an exception from the model is a NaN failure (host NansException or similar)."""
     name = type(exc).__name__

@@ -17,7 +17,7 @@ from .. import __version__
 from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
 from ..params import FIELDS, DragParams
 from ..ui import imagedata
-from ..ui.request import NAN_MESSAGE, is_nan_error, request_from_api
+from ..ui.request import is_nan_error, nan_message, request_from_api
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
 from .services import ModelNotSupported, WebuiServices
@@ -101,7 +101,7 @@ def drag(body: DragRequestBody) -> DragResponseBody:
             raise HTTPException(status_code=422, detail=str(e)) from None
         except Exception as e:
             if is_nan_error(e):
-                raise HTTPException(status_code=500, detail=NAN_MESSAGE) from None
+                raise HTTPException(status_code=500, detail=nan_message(e)) from None
             raise
         finally:
             shared.state.end()

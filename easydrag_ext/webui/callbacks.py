@@ -21,6 +21,10 @@ def on_model_loaded(_sd_model) -> None:
     clear_caches()
 
 
+def on_script_unloaded() -> None:
+    compat.unwatch_unload()
+
+
 def register() -> None:
     from modules import script_callbacks
 
@@ -29,3 +33,5 @@ def register() -> None:
     script_callbacks.on_ui_settings(settings.on_ui_settings, name="easydrag_settings")
     script_callbacks.on_app_started(api.on_app_started, name="easydrag_api")
     script_callbacks.on_model_loaded(on_model_loaded, name="easydrag_model_loaded")
+    script_callbacks.on_script_unloaded(on_script_unloaded, name="easydrag_unloaded")
+    compat.watch_unload(clear_caches)      # "Unload SD checkpoint" fires no callback

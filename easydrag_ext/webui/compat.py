@@ -95,3 +95,83 @@ def _unsupported_reason(sd_model) -> Optional[str]:
             return "Forge's model back end is not supported yet by EasyDrag; use A1111 WebUI 1.10"
         return "this model has no ldm UNet (model.diffusion_model); EasyDrag needs an SD-1.x checkpoint"
     return None
+
+
+# -- precision, memory mode and unloading (issue 18) -----------------------------------------
+def host_precision():
+    """What the WebUI decided about precision, for the engine's LdmAdapter.
+
+    fp8 weights ("FP8 weight") are storage only: `devices.autocast()` runs them under
+    torch.autocast, bfloat16 on a CPU and `dtype_inference` (float16) on CUDA.
+    """
+    import torch
+    from modules import devices, shared
+
+    from ..engine.adapter import HostPrecision
+
+    opts, cmd = shared.opts, shared.cmd_opts
+    compute = None
+    if getattr(devices, "fp8", False):
+        device = getattr(devices, "device", None)
+        inference = getattr(devices, "dtype_inference", None) or getattr(devices, "dtype", torch.float16)
+        if getattr(device, "type", "cpu") == "cpu":
+            compute = torch.bfloat16
+        else:   # autocast needs a half type to cast fp8 weights into (the host: manual_cast)
+            compute = inference if inference in (torch.float16, torch.bfloat16) else torch.float16
+    return HostPrecision(
+        compute_dtype=compute,
+        upcast_sampling=bool(getattr(devices, "unet_needs_upcast", False)),
+        upcast_attn=bool(getattr(opts, "upcast_attn", False)),
+        vae_fp32_retry=bool(getattr(opts, "auto_vae_precision", True)),
+        no_half=bool(getattr(cmd, "no_half", False)),
+        no_half_vae=bool(getattr(cmd, "no_half_vae", False)),
+    )
+
+
+def low_vram_mode(sd_model=None) -> bool:
+    """--lowvram / --medvram (or --medvram-sdxl on an SDXL model): keep our caches off the GPU."""
+    from modules import shared
+
+    cmd = shared.cmd_opts
+    if getattr(cmd, "lowvram", False) or getattr(cmd, "medvram", False):
+        return True
+    return bool(getattr(cmd, "medvram_sdxl", False) and getattr(sd_model, "is_sdxl", False))
+
+
+_UNLOAD_MARK = "_easydrag_unload_watch"
+
+
+def watch_unload(on_unload) -> None:
+    """Call `on_unload()` after the WebUI unloads the checkpoint.
+
+    "Unload SD checkpoint" (Settings -> Actions, bound to `sd_models.unload_model_weights` when
+    the UI is built) and POST /sdapi/v1/unload-checkpoint both go through
+    `sd_models.send_model_to_cpu`, looked up at call time, and fire no callback; so that function
+    is wrapped (once; `unwatch_unload` on script unload puts the original back).
+    """
+    try:
+        sd_models = importlib.import_module("modules.sd_models")
+    except ImportError:
+        return
+    current = getattr(sd_models, "send_model_to_cpu", None)
+    if current is None:
+        return
+    original = getattr(current, _UNLOAD_MARK, current)      # reloading scripts: wrap the host's, once
+
+    def send_model_to_cpu(m, *args, **kwargs):
+        result = original(m, *args, **kwargs)
+        on_unload()
+        return result
+
+    setattr(send_model_to_cpu, _UNLOAD_MARK, original)
+    sd_models.send_model_to_cpu = send_model_to_cpu
+
+
+def unwatch_unload() -> None:
+    try:
+        sd_models = importlib.import_module("modules.sd_models")
+    except ImportError:
+        return
+    original = getattr(getattr(sd_models, "send_model_to_cpu", None), _UNLOAD_MARK, None)
+    if original is not None:
+        sd_models.send_model_to_cpu = original

@@ -26,7 +26,8 @@ def _new_cache():
 
 
 # The last inversion (latents, reference states, F0), reused when the same image is dragged
-# again with other points; keyed by model hash and image, cleared on every checkpoint load.
+# again with other points; keyed by model hash and image, cleared on every checkpoint load and
+# unload (compat.watch_unload) and kept on the CPU under --medvram/--lowvram.
 inversion_cache = _new_cache()
 
 
@@ -75,8 +76,9 @@ class WebuiServices(DragServices):
             return bool(state.interrupted or state.skipped)
 
         try:
+            inversion_cache.offload = compat.low_vram_mode(sd_model)   # --medvram/--lowvram: on the CPU
             with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
-                adapter = LdmAdapter(sd_model)
+                adapter = LdmAdapter(sd_model, host=compat.host_precision())
                 result = execute(adapter, request, progress=progress, should_stop=should_stop,
                                  cache=inversion_cache, model_key=compat.model_hash(sd_model) or "")
         finally:

@@ -6,6 +6,7 @@ cpu = torch.device("cpu")
 device = cpu
 dtype = dtype_vae = dtype_unet = dtype_inference = torch.float32
 unet_needs_upcast = False
+fp8 = False            # Settings -> "FP8 weight": UNet Linear/Conv weights stored as float8_e4m3fn
 gc_calls = 0
 
 

@@ -5,7 +5,7 @@ from modules.paths_internal import default_output_dir
 from modules.shared_state import State
 
 cmd_opts = argparse.Namespace(lowvram=False, medvram=False, medvram_sdxl=False, api_auth=None,
-                              no_half=True, no_half_vae=True, hide_ui_dir_config=True,
+                              no_half=True, no_half_vae=True, upcast_sampling=False, hide_ui_dir_config=True,
                               no_prompt_history=True)
 opts = Options({
     "samples_format": OptionInfo("png", "File format for images"),
@@ -14,6 +14,8 @@ opts = Options({
     "infotext_skip_pasting": OptionInfo([], "skip"),
     "send_size": OptionInfo(True, "send size"),
     "send_seed": OptionInfo(True, "send seed"),
+    "upcast_attn": OptionInfo(False, "Upcast cross attention layer to float32"),
+    "auto_vae_precision": OptionInfo(True, "Automatically revert VAE to 32-bit floats"),
 })
 state = State()
 sd_model = None
