@@ -26,6 +26,7 @@ def test_cpu_smoke_run_passes_every_check(tmp_path):
     for d in drags.values():
         assert d["ok"] and d["finite"]
         assert {"inversion", "drag", "denoise"} <= set(d["seconds"]), d
+        assert d["estimate_sd15_gb"] > 2.0                 # bench/memory.py's count ran for the case
     same = {d["kernel"]: d for d in by["low_vram_same_result"]}
     assert set(same) == {"sdp", "doggettx"}
     assert all(d["ok"] and d["max_pixel_diff"] == 0 and d["handles_equal"] for d in same.values())
