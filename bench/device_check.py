@@ -130,7 +130,8 @@ def main(argv=None):
     images = {}
     for k in args.kernels.split(","):
         with kernel(k):
-            drag(adapter, *case, params=params.replace(max_iterations=1))      # warm-up, not timed
+            if cuda:    # warm-up (kernels, allocator), not timed
+                drag(adapter, *case, params=params.replace(max_iterations=1))
             for p in PIPELINES:
                 try:
                     result, finite, timings, total, peak = run_pipeline(p, adapter, case, params, args.device)
