@@ -32,6 +32,9 @@ def engine_plan(p: DragParams, iterations: int, mask_updates: int = 1) -> List[C
         Call("features", 1, stop, "none", None, 1),
         Call("drag", 1, stop, drag_ref, "latent", iterations),
         Call("drag (auto-mask backward)", 1, stop, drag_ref, "latent-extra", mask_updates),
+        # low_vram: every backward first reruns the truncated forward, block by block
+        Call("drag (low-VRAM recompute)", 1, stop, drag_ref, None,
+             (iterations + mask_updates) if p.low_vram else 0),
         Call("denoise", 1, None, "none", None, k - ref_steps),
     ]
     if p.reference_scale == 1:

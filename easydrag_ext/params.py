@@ -72,6 +72,10 @@ class DragParams:
         "Feature blocks", "UNet output blocks whose features are concatenated.", 0, NUM_OUTPUT_BLOCKS - 1)})
     resize_long_side: int = field(default=512, metadata={"info": _info(
         "Resize long side", "Work at this long side (SD: multiples of 64); 0 keeps the input size.", 0, 4096, 16)})
+    low_vram: bool = field(default=False, metadata={"info": _info(
+        "Low VRAM drag", "Recompute the UNet's activations during the drag's backward instead of keeping "
+        "them: same result, much less GPU memory, about 1.5x the drag phase's compute. On by default under "
+        "--medvram / --lowvram.")})
     seed: int = field(default=0, metadata={"info": _info(
         "Seed", "Seed of the run (the method itself is deterministic).", 0, 2**32 - 1, 1)})
 

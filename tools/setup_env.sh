@@ -30,3 +30,24 @@ import ldm.modules.diffusionmodules.openaimodel  # noqa: F401
 PY
   touch "$stamp"
 fi
+if [ "$what" = test ]; then
+  # WebUI v1.10.1's torch (launch_utils: torch==2.1.2) for a second test pass, beside the main
+  # one: installed without dependencies into a folder put first on PYTHONPATH, so gradio, ldm
+  # and numpy 1.26.4 are shared.  The wheel is PyPI's CUDA build; tools/cuda_stubs.py stands in
+  # for the ~1.8 GB of nvidia-* libraries it names, which CPU code never calls.
+  t212=.venv/torch-2.1.2
+  stamp212="$t212/.installed-$(cat tools/setup_env.sh tools/cuda_stubs.py | sha1sum | cut -c1-12)"
+  if [ ! -f "$stamp212" ]; then
+    rm -rf "$t212"
+    .venv/bin/python -m pip install -q --no-deps --no-compile --target "$t212" torch==2.1.2
+    .venv/bin/python tools/cuda_stubs.py "$t212/torch/lib"
+    PYTHONPATH="$t212" .venv/bin/python - <<'PY'
+import numpy, torch
+assert numpy.__version__ == "1.26.4", f"numpy {numpy.__version__} (something upgraded it)"
+assert torch.__version__.startswith("2.1.2"), f"torch {torch.__version__} in .venv/torch-2.1.2"
+assert not torch.cuda.is_available()
+import ldm.modules.diffusionmodules.openaimodel  # noqa: F401
+PY
+    touch "$stamp212"
+  fi
+fi

@@ -24,6 +24,7 @@ from .cache import InversionCache, image_digest
 from .events import DragCancelled, DragResult, ProgressEvent
 from .geometry import plan_size, points_to_work
 from .guard import borrowed
+from .out_of_memory import out_of_memory_hint
 from .optimize import optimize_latent
 from .reference import ReferenceAttention
 from .schedule import DDIMSchedule
@@ -104,7 +105,8 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     unet = adapter.unet
     store_dtype = torch.float16 if adapter.compute_dtype == torch.float16 else None
 
-    with torch.inference_mode(False), borrowed(unet), ReferenceAttention(unet, store_dtype) as ref, \
+    with out_of_memory_hint(params), torch.inference_mode(False), borrowed(unet), \
+            ReferenceAttention(unet, store_dtype) as ref, \
             lean_attention_for_grad(unet, upcast=adapter.host.upcast_attn):
         def run(z, t_index: int, **kw):
             t = torch.full((z.shape[0],), sched.timesteps[t_index], device=device, dtype=torch.long)
@@ -140,7 +142,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             ref.idle()
 
         def features(zz):
-            _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks))
+            _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks), recompute=params.low_vram)
             return concat_features(fs).float()
 
         if should_stop is not None and should_stop():

@@ -12,6 +12,7 @@ from typing import Dict, Iterable, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
+from torch.utils.checkpoint import checkpoint
 
 
 @functools.lru_cache(maxsize=8)
@@ -33,8 +34,12 @@ def timestep_embedding(timesteps: torch.Tensor, dim: int, max_period: int = 1000
 
 def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
                  feature_blocks: Iterable[int] = (), stop_after: Optional[int] = None,
-                 decoder_copies: int = 1) -> Tuple[Optional[torch.Tensor], Dict[int, torch.Tensor]]:
+                 decoder_copies: int = 1, recompute: bool = False
+                 ) -> Tuple[Optional[torch.Tensor], Dict[int, torch.Tensor]]:
     """Returns (eps or None when stopped early, {output block index: its output}).
+
+    `recompute=True` (the low-VRAM drag) keeps only each UNet block's inputs for backward
+    and recomputes the block's inside during backward: same values, far less memory.
 
     `decoder_copies=n` runs the encoder and middle block once and the decoder on n
     copies: reference attention acts only on decoder self-attention, so a plain row
@@ -43,13 +48,14 @@ def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
     if getattr(unet, "num_classes", None) is not None:
         raise ValueError("class-conditional UNets are not supported")
     wanted = set(feature_blocks)
+    call = _recomputed if recompute and torch.is_grad_enabled() else _plain
     emb = unet.time_embed(timestep_embedding(t, unet.model_channels))
     h = x.type(unet.dtype)
     skips = []
     for block in unet.input_blocks:
-        h = block(h, emb, context)
+        h = call(block, h, emb, context)
         skips.append(h)
-    h = unet.middle_block(h, emb, context)
+    h = call(unet.middle_block, h, emb, context)
     if decoder_copies > 1:
         n = decoder_copies
         h, emb, context = h.repeat(n, 1, 1, 1), emb.repeat(n, 1), context.repeat(n, 1, 1)
@@ -57,12 +63,22 @@ def unet_forward(unet, x: torch.Tensor, t: torch.Tensor, context: torch.Tensor,
         x = x.repeat(n, 1, 1, 1)
     feats: Dict[int, torch.Tensor] = {}
     for i, block in enumerate(unet.output_blocks):
-        h = block(torch.cat([h, skips.pop()], dim=1), emb, context)
+        h = call(block, torch.cat([h, skips.pop()], dim=1), emb, context)
         if i in wanted:
             feats[i] = h
         if stop_after is not None and i >= stop_after:
             return None, feats
     return unet.out(h.type(x.dtype)), feats
+
+
+def _plain(block, h, emb, context):
+    return block(h, emb, context)
+
+
+def _recomputed(block, h, emb, context):
+    # Non-reentrant: works with autograd.grad on the latent, with retain_graph (the auto mask's
+    # first backward), and replays the autocast state the forward ran under.
+    return checkpoint(block, h, emb, context, use_reentrant=False)
 
 
 def concat_features(feats: Dict[int, torch.Tensor]) -> torch.Tensor:

@@ -15,12 +15,12 @@ from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from .. import __version__
 from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
-from ..params import FIELDS, DragParams
+from ..params import FIELDS
 from ..ui import imagedata
 from ..ui.request import is_nan_error, nan_message, request_from_api
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
-from .services import ModelNotSupported, WebuiServices
+from .services import ModelNotSupported, WebuiServices, default_params
 
 PREFIX = "/easydrag/v1"
 
@@ -55,9 +55,10 @@ def _dependencies():
 
 def schema() -> dict:
     fields = []
+    defaults = default_params().to_dict()      # this host's: low_vram follows --medvram/--lowvram
     for f in FIELDS:
         info = f.metadata["info"]
-        default = DragParams().to_dict()[f.name]
+        default = defaults[f.name]
         fields.append({"name": f.name, "label": info.label, "help": info.help, "default": default,
                        "minimum": info.minimum, "maximum": info.maximum, "step": info.step,
                        "choices": list(info.choices) if info.choices else None,
@@ -81,7 +82,7 @@ def drag(body: DragRequestBody) -> DragResponseBody:
 
     services = WebuiServices()
     try:
-        params = DragParams.from_dict(body.params)
+        params = default_params(body.params)
         image = imagedata.decode_image(body.image, what="image")
         mask = imagedata.decode_image(body.mask, what="mask") if body.mask else None
         request = request_from_api(image, body.prompt, body.negative_prompt, body.points, mask, params)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import api, compat, send_to, settings
-from .services import WebuiServices, clear_caches
+from .services import WebuiServices, clear_caches, default_params
 
 TAB_TITLE = "EasyDrag"
 TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easydrag"
@@ -11,7 +11,7 @@ TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easy
 def on_ui_tabs():
     from ..ui.tab import build_tab
 
-    tab = build_tab(WebuiServices())
+    tab = build_tab(WebuiServices(), defaults=default_params())
     return [(tab.blocks, TAB_TITLE, TAB_ID)]
 
 

@@ -42,6 +42,16 @@ def lowvram_module():
         return None
 
 
+def low_vram_requested() -> bool:
+    """The WebUI was started with --medvram or --lowvram (the user has a small card)."""
+    try:
+        from modules import shared
+    except ImportError:
+        return False
+    opts = getattr(shared, "cmd_opts", None)
+    return bool(getattr(opts, "medvram", False) or getattr(opts, "lowvram", False))
+
+
 def default_output_root() -> str:
     """The WebUI's `outputs` folder (under --data-dir when given)."""
     try:

@@ -41,6 +41,19 @@ live_status: dict = {"running": False}
 PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 
 
+def default_params(given=None):
+    """DragParams for this host: `low_vram` follows --medvram/--lowvram unless `given` sets it."""
+    from collections.abc import Mapping
+
+    from ..params import DragParams
+
+    if given is not None and not isinstance(given, Mapping):
+        return DragParams.from_dict(given)      # its one message for a non-object
+    given = dict(given or {})
+    given.setdefault("low_vram", compat.low_vram_requested())
+    return DragParams.from_dict(given)
+
+
 class ModelNotSupported(ValueError):
     """The loaded checkpoint cannot be dragged (SDXL, v-prediction, Forge back end)."""
 

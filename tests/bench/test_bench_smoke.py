@@ -22,3 +22,7 @@ def test_flop_count_shows_the_engine_cheaper_in_every_model_phase(capsys):
         assert 0 < ours[phase] < official[phase], phase
     assert ours["vae"] == official["vae"]
     assert out["ratio"] < 0.6
+    low = out["engine_low_vram_tflops"]       # the low-VRAM drag recomputes its forward in backward
+    assert ours["drag"] < low["drag"] < 2 * ours["drag"]
+    assert {k: v for k, v in low.items() if k not in ("drag", "total")} == \
+        {k: v for k, v in ours.items() if k not in ("drag", "total")}

@@ -11,7 +11,7 @@ from .test_drag import FAST
 
 
 @pytest.mark.parametrize("changes", [{}, {"reference_scale": 1.0}, {"reference_scale": 0.0},
-                                     {"reference_during_drag": False}])
+                                     {"reference_during_drag": False}, {"low_vram": True}])
 def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, changes):
     params = FAST.replace(max_iterations=4, **changes)
     seen = []
@@ -23,12 +23,12 @@ def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, change
         real_init(self, *a, **k)
         registries.append(self)
 
-    def spy(unet, z, t, context, feature_blocks=(), stop_after=None, decoder_copies=1):
+    def spy(unet, z, t, context, feature_blocks=(), stop_after=None, decoder_copies=1, recompute=False):
         ref = registries[-1]
         state = "inject" if ref.bank is not None else "none"
         seen.append((z.shape[0], stop_after, state, ref.inject_from if state == "inject" else 0, decoder_copies))
         return real_forward(unet, z, t, context, feature_blocks=feature_blocks, stop_after=stop_after,
-                            decoder_copies=decoder_copies)
+                            decoder_copies=decoder_copies, recompute=recompute)
 
     monkeypatch.setattr(pipeline, "unet_forward", spy)
     monkeypatch.setattr(ReferenceAttention, "__init__", spy_init)
@@ -38,6 +38,9 @@ def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, change
     for call in engine_plan(params, r.iterations):
         if call.backward and call.backward.endswith("-extra"):
             continue                                   # a second backward, not another forward
+        if call.phase.endswith("(low-VRAM recompute)"):
+            assert params.low_vram
+            continue                                   # blocks rerun inside backward, not unet_forward calls
         expected += [(call.batch, call.stop_after, call.reference, call.inject_from,
                       call.decoder_copies)] * call.count
     assert seen == expected
