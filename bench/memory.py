@@ -42,7 +42,7 @@ from easydrag_ext import DragParams  # noqa: E402
 from easydrag_ext.engine.losses import UpsampledCosine, similarity_loss  # noqa: E402
 from easydrag_ext.engine.reference import ReferenceAttention  # noqa: E402
 from easydrag_ext.engine.unet_forward import concat_features, unet_forward  # noqa: E402
-from easydrag_ext.models.ldm_configs import SD15_UNET, SD15_VAE  # noqa: E402
+from easydrag_ext.testing.ldm_configs import SD15_UNET, SD15_VAE  # noqa: E402
 
 GB = 1e9
 SIZES = ("512x512", "512x768", "768x768")

@@ -15,7 +15,7 @@ from easydrag_ext.engine.cache import InversionCache
 from easydrag_ext.engine.optimize import grad_scaler, optimize_latent
 from easydrag_ext.engine.reference import ReferenceAttention, decoder_transformer_blocks
 from easydrag_ext.engine.unet_forward import unet_forward
-from easydrag_ext.models.tiny_ldm import build_tiny_model
+from easydrag_ext.testing.tiny_ldm import build_tiny_model
 
 from .helpers import assert_same_host, disc_image, host_snapshot
 from .test_drag import FAST
