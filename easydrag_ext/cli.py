@@ -106,7 +106,7 @@ def _dispatch(args) -> int:
 
         bundle = load_default_model()
         print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
-        launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
+        launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params, model_name=bundle.name)
     elif args.command == "bench":
         _run_bench(args)
     return 0

@@ -42,8 +42,13 @@ function easydragLiveProgress(res) {
 
 function submit_easydrag() {
     var id = randomId();
-    requestProgress(id, gradioApp().getElementById('easydrag_results'),
-        gradioApp().getElementById('easydrag_result'), function() {}, easydragLiveProgress);
+    // Progress bar and live preview over the result view (the gr.Image is a hidden carrier).
+    var app = gradioApp();
+    requestProgress(id, app.getElementById('easydrag_result_panel') || app.getElementById('easydrag_results'),
+        app.getElementById('easydrag_result_view') || app.getElementById('easydrag_result'), function() {
+            var bridge = window.easydrag && window.easydrag.bridge;
+            if (bridge && bridge.endLive) bridge.endLive();
+        }, easydragLiveProgress);
     var res = Array.from(arguments);
     res[0] = id;
     return res;
