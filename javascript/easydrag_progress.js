@@ -6,17 +6,18 @@
     "use strict";
     var ns = typeof window !== "undefined" ? (window.easydrag = window.easydrag || {}) : {};
 
-    // One poll answer -> what the progress line shows. Pure, for Node.
+    // One poll answer -> what the progress line shows, and a live frame for the result view
+    // (the handles stay where they were last seen while a phase reports none). Pure, for Node.
     //   live: {running, phase, step, steps, final_handles, size}
-    function describe(live) {
+    function describe(live, lastHandles) {
         if (!live || !live.running) return null;
         var phase = live.phase || "Starting";
         var steps = Number(live.steps) || 0, step = Number(live.step) || 0;
+        var handles = live.final_handles && live.final_handles.length ? live.final_handles : (lastHandles || []);
         return {
             text: steps ? phase + " " + step + "/" + steps : phase + "…",
             fraction: steps ? Math.min(1, step / steps) : 0,
-            frame: live.final_handles && live.final_handles.length && phase === "Dragging" ?
-                { final_handles: live.final_handles, step: step, steps: steps, size: live.size || null, phase: phase } : null
+            frame: { final_handles: handles, step: steps ? step : null, steps: steps || null, size: live.size || null, phase: phase }
         };
     }
 
@@ -32,7 +33,8 @@
         var self = this;
         if (this.stopped) return Promise.resolve(false);
         return this.fetchJson(this.url).then(function (live) {
-            var d = describe(live);
+            var d = describe(live, self.lastHandles);
+            if (d) self.lastHandles = d.frame.final_handles;
             if (d) { self.seen = true; self.idle = 0; self.onUpdate(d); return true; }
             self.idle += 1;
             if (self.seen || self.idle >= self.idleLimit) { self.stop(); return false; }
@@ -71,17 +73,22 @@
         text.textContent = ns.t ? ns.t("Waiting…") : "Waiting…";
         line.appendChild(bar); line.appendChild(text);
         if (panel) panel.insertBefore(line, panel.firstChild);
+        var bridge = ns.bridge, handles = [];
+        try { handles = bridge.state.editor.state.completePairs().map(function (p) { return p.handle; }); } catch (e) { handles = []; }
+        // The result view shows the input with its handles from the moment Run is pressed.
+        if (bridge && handles.length) bridge.liveFrame({ final_handles: handles, phase: "Starting" });
         var poller = new Poller(function (url) {
             return fetch(url).then(function (r) { return r.ok ? r.json() : null; });
         }, "./easydrag/v1/live", function (d) {
             text.textContent = d.text;
             bar.style.width = Math.round(d.fraction * 100) + "%";
-            if (d.frame && ns.bridge) ns.bridge.liveFrame(d.frame);
+            if (ns.bridge) ns.bridge.liveFrame(d.frame);
         }, function () {
             if (line.parentNode) line.parentNode.removeChild(line);
             if (ns.bridge && ns.bridge.endLive) ns.bridge.endLive();
             if (current === poller) current = null;
         });
+        poller.lastHandles = handles;
         current = poller;
         setTimeout(function () { poller.run(); }, 150);
     }

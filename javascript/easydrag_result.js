@@ -101,7 +101,8 @@
     ResultView.prototype.setResult = function (result, afterSrc) {
         var self = this;
         this.result = result;
-        var src = (result && result.running && result.preview) ? result.preview : afterSrc;
+        // While running: the live preview if any, else the input (never the previous result).
+        var src = result && result.running ? result.preview : afterSrc;
         var heatSrc = result ? result.mask_heat : null;
         return Promise.all([loadImage(src), loadImage(heatSrc)]).then(function (imgs) {
             if (self.result !== result) return;   // superseded by a newer frame

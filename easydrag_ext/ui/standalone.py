@@ -59,6 +59,7 @@ class StandaloneServices(DragServices):
         self._stop = threading.Event()
         self.last_progress = None
         self.live: dict = {"running": False}
+        self.examples_dir: Optional[str] = None
         from .. import InversionCache
 
         self.cache = InversionCache(max_entries=1)   # moving points on the same image: no re-inversion
@@ -151,24 +152,30 @@ def domain_notice(image, working_size: int, synthetic: bool) -> str:
 
 def about_html(model_name: Optional[str], working_size: int, synthetic: bool) -> str:
     model = html.escape(model_name or "a fixed model")
-    can = (f"It was trained on {working_size}×{working_size} synthetic scenes (discs, squares, triangles, "
-           "stars on simple backgrounds): it moves those, and nothing else. "
-           "Install the extension in the WebUI for your own images." if synthetic else
-           f"It works at {working_size} px on the long side." if working_size else "")
-    return (f"<h1>EasyDrag</h1><p>Drag a point of the image to a target (CVPR 2024 method, one model, no WebUI). "
-            f"Loaded model: <b>{model}</b>. {html.escape(can)} "
-            "Pick an example or open an image on the canvas, press on a point and drag to its target, then Run.</p>")
+    can = (f"It knows {working_size}×{working_size} synthetic scenes (discs, squares, triangles, stars on "
+           "simple backgrounds) and moves those, nothing else; install EasyDrag in the WebUI for your own "
+           "images." if synthetic else f"It works at {working_size} px on the long side." if working_size else "")
+    return (f"<h1>EasyDrag</h1><p>Drag a point of an image to a target (the CVPR 2024 method) on one "
+            f"fixed model: <b>{model}</b>. {html.escape(can)} Open an image on the canvas or click an "
+            "example, press on a point and drag to its target, then Run.</p>")
 
 
-def _example_rows(examples: Sequence[Example]) -> List[Tuple[str, str, str]]:
+def _example_files(examples: Sequence[Example]) -> Tuple[str, List[str]]:
+    """Thumbnails on disk (gradio serves dataset samples as files): (folder, paths)."""
     folder = tempfile.mkdtemp(prefix="easydrag-examples-")
-    rows = []
+    paths = []
     for i, ex in enumerate(examples):
         path = os.path.join(folder, f"example{i}.png")
         ex.image.save(path)
-        payload = {"points": ex.points, "mask": None, "size": list(ex.image.size)}
-        rows.append((path, ex.prompt, json.dumps(payload)))
-    return rows
+        paths.append(path)
+    return folder, paths
+
+
+def example_outputs(examples: Sequence[Example], index) -> tuple:
+    """A click on example `index` -> (image, prompt, points JSON) for the tab."""
+    ex = examples[int(index)]
+    payload = {"points": ex.points, "mask": None, "size": list(ex.image.size)}
+    return ex.image, ex.prompt, json.dumps(payload)
 
 
 def build_app(adapter, defaults: Optional[DragParams] = None, model_name: Optional[str] = None,
@@ -198,9 +205,14 @@ def build_app(adapter, defaults: Optional[DragParams] = None, model_name: Option
             examples_col = gr.Column(scale=2, elem_id="easydrag_examples", min_width=240)
         tab = build_tab(services, defaults=defaults)
         if examples:
+            folder, paths = _example_files(examples)
+            services.examples_dir = folder       # launch() lets gradio serve the thumbnails
             with examples_col:
-                gr.Examples(_example_rows(examples), inputs=[tab.image, tab.prompt, tab.points_json],
-                            label="Examples (ShapesDrag scenes, pair set: press Run)", examples_per_page=8)
+                chooser = gr.Dataset(components=[gr.Image(render=False)], samples=[[p] for p in paths],
+                                     type="index", label="Examples: click one, then Run (pair already set)",
+                                     samples_per_page=8, elem_id="easydrag_examples_set")
+            chooser.click(fn=lambda i: example_outputs(examples, i), inputs=[chooser],
+                          outputs=[tab.image, tab.prompt, tab.points_json], queue=False)
         tab.image.change(fn=lambda im: domain_notice(im, working, synthetic), inputs=[tab.image],
                          outputs=[notice], queue=False)
         app.load(fn=None, inputs=None, outputs=None, _js=assets.loader_js())
@@ -228,5 +240,7 @@ def launch(adapter, host: str = "127.0.0.1", port: int = 7861, output_dir: Optio
     app.queue(concurrency_count=2)   # Interrupt must get through while a drag runs
     app_kwargs = dict(kw.pop("app_kwargs", None) or {})
     app_kwargs["routes"] = list(app_kwargs.get("routes") or []) + [live_route(services)]
+    if services.examples_dir:
+        kw["allowed_paths"] = list(kw.get("allowed_paths") or []) + [services.examples_dir]
     app.launch(server_name=host, server_port=port, app_kwargs=app_kwargs, **kw)
     return app

@@ -111,9 +111,10 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                           {n: comps[n] for n in names}, run, interrupt, save, result, result_json,
                           infotext, html_info, task_id, buttons_row)
         run.click(fn=handlers.make_run(services), inputs=tab.run_inputs,
-                  outputs=[result, result_json, infotext, html_info], **_event_kwargs(services.run_js))
+                  outputs=[result, result_json, infotext, html_info], show_progress="hidden",
+                  **_event_kwargs(services.run_js))   # the host's progress (or ours) shows instead
         # A second listener, outside the queue: the last run's error goes the moment Run is pressed.
-        run.click(fn=clear_message, inputs=[], outputs=[html_info], queue=False)
+        run.click(fn=clear_message, inputs=[], outputs=[html_info], queue=False, show_progress="hidden")
         interrupt.click(fn=services.interrupt, inputs=[], outputs=[], queue=False)
         save.click(fn=handlers.make_save(services), inputs=[result, infotext], outputs=[html_info])
         image.change(fn=handlers.make_image_change(services),

@@ -4,16 +4,18 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const { describe, Poller } = require("../../javascript/easydrag_progress.js");
 
-test("a poll answer becomes 'Phase step/steps', a fraction, and a live frame while dragging", () => {
+test("a poll answer becomes 'Phase step/steps', a fraction, and a live frame that keeps the last handles", () => {
     assert.equal(describe({ running: false }), null);
     const d = describe({ running: true, phase: "Dragging", step: 12, steps: 50, final_handles: [[3, 4]], size: [32, 32] });
     assert.equal(d.text, "Dragging 12/50");
     assert.equal(d.fraction, 0.24);
     assert.deepEqual(d.frame, { final_handles: [[3, 4]], step: 12, steps: 50, size: [32, 32], phase: "Dragging" });
-    const inv = describe({ running: true, phase: "Inverting", step: 3, steps: 35 });
+    const inv = describe({ running: true, phase: "Inverting", step: 3, steps: 35, final_handles: [] }, [[1, 2]]);
     assert.equal(inv.text, "Inverting 3/35");
-    assert.equal(inv.frame, null, "no handles to move outside the drag phase");
-    assert.equal(describe({ running: true }).text, "Starting…");
+    assert.deepEqual(inv.frame.final_handles, [[1, 2]], "no handles in this phase: the last ones stay");
+    const start = describe({ running: true });
+    assert.equal(start.text, "Starting…");
+    assert.equal(start.frame.step, null);
 });
 
 test("polling ends when the run has come and gone, or when it never starts", async () => {
