@@ -50,8 +50,10 @@ class StandaloneServices(DragServices):
     run_js = "easydrag_standalone_submit"   # javascript/easydrag_progress.js
 
     def __init__(self, adapter, output_dir: str = os.path.join("outputs", "easydrag-images"),
-                 save_automatically: bool = True, model_hash: Optional[str] = None):
+                 save_automatically: bool = True, model_hash: Optional[str] = None,
+                 model_name: Optional[str] = None):
         self.adapter = adapter
+        self._model_name = model_name
         self.output_dir = output_dir
         self._save_automatically = save_automatically
         self._model_hash = model_hash
@@ -100,6 +102,9 @@ class StandaloneServices(DragServices):
 
     def model_hash(self) -> Optional[str]:
         return self._model_hash
+
+    def model_name(self) -> Optional[str]:
+        return self._model_name
 
     def save(self, image: Image.Image, infotext: str, seed: int) -> str:
         os.makedirs(self.output_dir, exist_ok=True)
@@ -196,7 +201,7 @@ def build_app(adapter, defaults: Optional[DragParams] = None, model_name: Option
     if examples is None and shapes:
         examples = shapes_examples()
     working = int(defaults.resize_long_side)
-    services = StandaloneServices(adapter, **services_kw)
+    services = StandaloneServices(adapter, model_name=model_name, **services_kw)
     with gr.Blocks(title="EasyDrag", css=assets.css(), analytics_enabled=False) as app:
         with gr.Row(elem_id="easydrag_header", equal_height=False):
             with gr.Column(scale=3, elem_id="easydrag_about_col"):
