@@ -20,6 +20,7 @@ import gradio as gr
 from ..params import DragParams
 from . import handlers
 from .param_widgets import advanced_fields, build_components, field_names, visible_fields
+from .restore import make_restore
 from .services import DragServices
 
 HIDDEN_CLASS = "easydrag-hidden"          # rendered (values still flow) but not seen
@@ -120,6 +121,8 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
         image.change(fn=handlers.make_image_change(services),
                      inputs=[image, comps["resize_long_side"]],
                      outputs=[prompt, negative, comps["resize_long_side"]], queue=False)
+        image.change(fn=make_restore(services.parse_infotext), inputs=[image],
+                     outputs=[points_json] + [comps[n] for n in names], queue=False)
         with buttons_row:
             services.on_tab_built(tab)
     return tab
