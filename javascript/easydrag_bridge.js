@@ -115,8 +115,10 @@
         var payload;
         try { payload = ns.serial.parsePayload(text); } catch (e) { if (S.editor) S.editor.setMessage(e.message); return; }
         if (!payload.points.length && !payload.mask) return;   // Python clearing the box
-        if (S.editor.image && !S.loading) { S.pending = null; applyPayload(payload); }
-        else S.pending = payload;    // for the image that is on its way
+        // Kept as pending too: the image they belong to may still be on its way (applied
+        // again, once, after its reset); a user edit forgets them.
+        S.pending = payload;
+        if (S.editor.image && !S.loading) applyPayload(payload);
     }
 
     // Runs for Python's own "Use result as input" button too (capture listener below).
