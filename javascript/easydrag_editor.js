@@ -333,6 +333,9 @@
             var done = st.completePairs().length;
             parts.push(done + " " + t(done === 1 ? "pair" : "pairs"));
             if (st.unfinishedIndex() >= 0) parts.push(t("1 unfinished (not sent): click its target"));
+            var still = st.completePairs().map(function (p, i) { return p.handle[0] === p.target[0] && p.handle[1] === p.target[1] ? i + 1 : 0; })
+                .filter(Boolean);
+            if (still.length) parts.push(t("pair") + " " + still.join(", ") + ": " + t("handle on its target, nothing to move"));
             if (st.mask) parts.push(t("mask") + " " + st.mask.count() + " px");
             if (this.maskMode) parts.push(t("mask mode") + ": " + t(this.maskMode));
             if (this.view && this.view.zoom !== 1) parts.push(t("zoom") + " " + Math.round(this.view.zoom * 100) + "%");
