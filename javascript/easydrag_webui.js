@@ -42,10 +42,13 @@ function easydragLiveProgress(res) {
 
 function submit_easydrag() {
     var id = randomId();
-    // Progress bar and live preview over the result view (the gr.Image is a hidden carrier).
+    // Progress bar and live preview over the result view (the gr.Image is a hidden carrier):
+    // the host inserts the bar into the container's parent (#easydrag_result_panel, which
+    // style.css positions) and the preview into the gallery element.
     var app = gradioApp();
-    requestProgress(id, app.getElementById('easydrag_result_panel') || app.getElementById('easydrag_results'),
-        app.getElementById('easydrag_result_view') || app.getElementById('easydrag_result'), function() {
+    var view = app.getElementById('easydrag_result_view');
+    requestProgress(id, view || app.getElementById('easydrag_results'),
+        view || app.getElementById('easydrag_result'), function() {
             var bridge = window.easydrag && window.easydrag.bridge;
             if (bridge && bridge.endLive) bridge.endLive();
         }, easydragLiveProgress);
