@@ -142,3 +142,32 @@ def test_points_written_just_before_their_image_survive_its_load(browser_context
     assert page.evaluate("harness.received[harness.received.length - 1].points") == [[5, 6, 50, 60]], \
         "the last value Python received must be the restored points"
     page.close()
+
+
+def test_a_painted_mask_in_auto_mode_is_named_ignored_and_one_click_switches_to_user(browser_context):
+    page = browser_context.new_page()
+    page.goto((Path(__file__).parent / "harness.html").as_uri())
+    page.wait_for_function("() => easydrag.bridge.state.editor && easydrag.bridge.state.editor.image")
+    status = page.locator("#easydrag_canvas .easydrag-editor .easydrag-status")
+    use = page.locator("#easydrag_canvas [data-action=useMask]")
+    assert not use.is_visible()
+    page.click("#easydrag_canvas [data-action=brush]")
+    box = page.locator("#easydrag_canvas canvas.easydrag-view").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2 + 40, box["y"] + box["height"] / 2, steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => /auto mode ignores the painted mask/.test(document.querySelector("
+                           "'#easydrag_canvas .easydrag-editor .easydrag-status').textContent)")
+    assert use.is_visible()
+    use.click()
+    assert page.evaluate("document.querySelector('#easydrag_mask_mode input:checked').value") == "user"
+    assert page.locator("#easydrag_canvas select.easydrag-mask-mode").input_value() == "user"
+    assert "ignores" not in status.inner_text() and not use.is_visible()
+    # the radio changed elsewhere (e.g. pasted params): the menu follows
+    page.evaluate("document.querySelector('#easydrag_mask_mode input[value=none]').click()")
+    page.wait_for_function("() => document.querySelector('#easydrag_canvas select.easydrag-mask-mode').value === 'none'")
+    assert "mode none ignores the painted mask" in status.inner_text()
+    # tooltips carry the shortcut
+    assert page.get_attribute("#easydrag_canvas [data-action=brush]", "title") == "Brush (B)"
+    page.close()
