@@ -96,7 +96,7 @@ def _dispatch(args) -> int:
 
         bundle = load_default_model()
         print(f"model: {bundle.name}; serving on http://{args.host}:{args.port}")
-        launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params)
+        launch(bundle.adapter, host=args.host, port=args.port, defaults=bundle.params, model_name=bundle.name)
     return 0
 
 

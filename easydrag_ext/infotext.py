@@ -17,8 +17,11 @@ from .params import FIELDS, DragParams
 PREFIX = "EasyDrag"
 POINTS_KEY = f"{PREFIX} points"
 VERSION_KEY = f"{PREFIX} version"
-# Fields that map onto a standard WebUI key instead of a prefixed one.
-STANDARD_KEYS = {"seed": "Seed"}
+# Fields that map onto a standard WebUI key instead of a prefixed one.  None: the seed is
+# "EasyDrag seed", written only when set, because the host pastes a "Seed" key into
+# img2img's seed on "Send to img2img" (an always-written "Seed: 0" overwrote it).
+STANDARD_KEYS: Dict[str, str] = {}
+HOST_SEED_KEY = "Seed"          # read from older EasyDrag results
 # Keys the host itself writes or defaults while parsing; ours must never collide with them
 # (e.g. the host fills "Mask mode" with "Inpaint masked" when it is missing).
 HOST_KEYS = frozenset({
@@ -74,19 +77,23 @@ def format_points(points: Sequence[Sequence[float]]) -> str:
 
 def build_infotext(prompt: str, negative_prompt: str, params: DragParams,
                    points: Sequence[Sequence[float]], size: Tuple[int, int],
-                   model_hash: Optional[str] = None, version: Optional[str] = None) -> str:
+                   model_hash: Optional[str] = None, version: Optional[str] = None,
+                   model_name: Optional[str] = None) -> str:
     """The WebUI-style infotext: prompt, negative prompt, then one `Key: value` line.
 
-    `points` are `[hx, hy, tx, ty]` in input pixels; only non-default params are written
-    (the seed always is), so a default run reads back as the defaults.
+    `points` are `[hx, hy, tx, ty]` in input pixels; only non-default params are written,
+    so a default run reads back as the defaults.  `model_hash` / `model_name` are the
+    host's `Model hash` / `Model` keys (PNG Info and the checkpoint override read them).
     """
-    pairs: List[Tuple[str, Any]] = [("Seed", params.seed), ("Size", f"{int(size[0])}x{int(size[1])}")]
+    pairs: List[Tuple[str, Any]] = [("Size", f"{int(size[0])}x{int(size[1])}")]
     if model_hash:
         pairs.append(("Model hash", model_hash))
+    if model_name:
+        pairs.append(("Model", model_name))
     pairs.append((POINTS_KEY, format_points(points)))
     pairs.append((FIELD_KEYS["mask_mode"], params.mask_mode))
     for name, value in params.non_defaults().items():
-        if name in ("seed", "mask_mode"):
+        if name == "mask_mode":
             continue
         pairs.append((FIELD_KEYS[name], format_value(name, value)))
     if version:
@@ -136,6 +143,8 @@ def params_from_parsed(parsed: Mapping[str, Any]) -> DragParams:
     for name, key in FIELD_KEYS.items():
         if key in parsed and parsed[key] not in (None, ""):
             values[name] = parsed[key]
+    if "seed" not in values and has_easydrag(parsed) and parsed.get(HOST_SEED_KEY) not in (None, ""):
+        values["seed"] = parsed[HOST_SEED_KEY]      # results written before the seed had its own key
     try:
         return DragParams.from_dict(values)
     except ValueError as e:

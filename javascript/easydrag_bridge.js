@@ -1,11 +1,13 @@
-// EasyDrag bridge: mounts the editor and result view into the tab's gr.HTML
-// (#easydrag_canvas) and talks to Python through hidden textboxes (see docs/canvas.md):
+// EasyDrag bridge: mounts the editor into the tab's gr.HTML #easydrag_canvas and the result
+// view into #easydrag_result_view (or under the editor when a page has no such element),
+// and talks to Python through hidden components (see docs/canvas.md):
 //   #easydrag_points_json  we write the points/mask JSON + an "input" event; Python may
 //                          write it too (restoring points), and we load what it wrote;
 //   #easydrag_image        the input gr.Image; a new image resets the editor, except the
 //                          one that "Use result as input" (#easydrag_use_result) brings;
 //   #easydrag_result / #easydrag_result_json   the result image and its JSON;
-//   #easydrag_mask_mode    the mask-mode radio, shown in the status line.
+//   #easydrag_mask_mode    the mask-mode radio (hidden), set from the toolbar's menu;
+//   #easydrag_html_info / #easydrag_save   a result that was saved disables Save.
 // gradio sets textbox values and image srcs as properties, which fire no DOM events and no
 // mutations, so values are polled (cheap string compares every 250 ms).
 (function () {
@@ -44,7 +46,8 @@
         lastWritten: null, lastPointsSeen: null,
         imageSrc: undefined, resultText: null, resultSrc: null,
         keepNextImage: false,
-        pending: null,        // points Python wrote, re-applied when its image arrives
+        pending: null,        // points Python wrote, applied once their image is loaded
+        loading: false,       // a new input image is loading: external points wait for it
         applying: false, lastResult: null
     };
 
@@ -59,6 +62,13 @@
 
     function onEdit(ed, reason) {
         if (!S.applying && reason !== "image") S.pending = null;   // the user took over: forget restored points
+        if (reason === "image") {
+            // Python may have written points for this image since the last poll (PNG Info's
+            // paste lands ~30 ms before the image): read them before overwriting the box;
+            // watchImage applies them once the reset is done.
+            watchPoints();
+            if (S.pending) return;
+        }
         send();
     }
 
@@ -105,8 +115,10 @@
         var payload;
         try { payload = ns.serial.parsePayload(text); } catch (e) { if (S.editor) S.editor.setMessage(e.message); return; }
         if (!payload.points.length && !payload.mask) return;   // Python clearing the box
+        // Kept as pending too: the image they belong to may still be on its way (applied
+        // again, once, after its reset); a user edit forgets them.
         S.pending = payload;
-        if (S.editor.image) applyPayload(payload);
+        if (S.editor.image && !S.loading) applyPayload(payload);
     }
 
     // Runs for Python's own "Use result as input" button too (capture listener below).
@@ -114,7 +126,11 @@
         var ed = S.editor, r = S.lastResult;
         S.keepNextImage = true;
         if (r && !r.running && r.final_handles.length && r.final_handles.length === ed.state.completePairs().length) {
-            try { ed.state.continueFrom(r.final_handles); ed.changed(); } catch (e) { ed.setMessage(e.message); }
+            try {
+                var dropped = ed.state.continueFrom(r.final_handles, { dropArrived: true });
+                ed.changed();
+                if (dropped) ed.setMessage(dropped + " " + ns.t(dropped === 1 ? "pair had arrived and was removed" : "pairs had arrived and were removed"));
+            } catch (e) { ed.setMessage(e.message); }
         }
     }
 
@@ -144,11 +160,45 @@
     // Every part must be loaded: a page may add the scripts in any order, or late.
     var PARTS = ["Editor", "ResultView", "EditorState", "Gestures", "Viewport", "MaskBitmap", "serial", "keys", "draw", "attachInput"];
 
+    // The toolbar's mask-mode menu sets the tab's (hidden) radio like a click would.
+    function setMaskModeRadio(mode) {
+        var input = q("#easydrag_mask_mode input[value='" + mode + "']");
+        if (input && !input.checked) input.click();
+    }
+
+    // "Open image…" / a dropped file: upload it through the tab's gr.Image, so Python,
+    // PNG Info and Send-to all see the same component. A filled gr.Image shows no file
+    // input until it is cleared, so clear it first.
+    function uploadImage(file) {
+        var box = q("#easydrag_image");
+        if (!box) { S.editor.setImage(URL.createObjectURL(file), false); return; }
+        var tries = 0;
+        function put() {
+            var input = box.querySelector("input[type=file]");
+            if (!input) {
+                if (tries === 0) {
+                    var clear = box.querySelector("button[aria-label='Clear'], button[title='Clear']");
+                    if (clear) clear.click();
+                }
+                if (++tries < 40) { setTimeout(put, 25); return; }
+                S.editor.setMessage(ns.t("Could not hand the file to the image upload"));
+                return;
+            }
+            var dt = new DataTransfer();
+            dt.items.add(file);
+            input.files = dt.files;
+            input.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+        put();
+    }
+
     function mount() {
         var host = q("#easydrag_canvas");
         if (!host || !PARTS.every(function (k) { return ns[k]; })) return false;
         if (!S.editor) {
             S.editor = new ns.Editor(onEdit);
+            S.editor.onMaskMode = setMaskModeRadio;
+            S.editor.onOpenFile = uploadImage;
             S.result = new ns.ResultView(useResult);
             app().addEventListener("click", function (e) {
                 var py = q("#easydrag_use_result");
@@ -157,9 +207,10 @@
         }
         if (!host.contains(S.editor.root)) {
             host.appendChild(S.editor.root);
-            host.appendChild(S.result.root);
             S.editor.layout();
         }
+        var resultHost = q("#easydrag_result_view") || host;
+        if (!resultHost.contains(S.result.root)) resultHost.appendChild(S.result.root);
         return true;
     }
 
@@ -169,7 +220,10 @@
         S.imageSrc = src;
         var keep = S.keepNextImage && !!src;
         S.keepNextImage = false;
+        S.loading = !!src;
         S.editor.setImage(src, keep).then(function (loaded) {
+            if (S.imageSrc !== src) return;    // a newer image is loading
+            S.loading = false;
             if (!loaded) { if (!src) send(); return; }
             // Points Python wrote for this image (restore from PNG info) may arrive just
             // before or while it loads: apply them after the reset instead of losing them.
@@ -178,6 +232,7 @@
             S.pending = null;
             var st = S.editor.state;
             if (restore && (!restore.size || (restore.size[0] === st.width && restore.size[1] === st.height))) applyPayload(restore);
+            else if (restore) send();    // points for another size: the box gets this image's state
         });
     }
 
@@ -221,10 +276,33 @@
         return S.result.setResult(r, S.resultSrc);
     }
 
+    // The run is over (progress poll ended): leave the live view. If the run's result has
+    // not replaced the live frames (an error, an interrupt), show the last real result again.
+    function endLive() {
+        if (!S.editor || !S.lastResult || !S.lastResult.running) return;
+        var r = null;
+        try { r = ns.serial.parseResult(S.resultText || ""); } catch (e) { r = null; }
+        if (r && r.running) r = null;
+        S.lastResult = r;
+        S.result.setResult(r, r ? S.resultSrc : null);
+    }
+
     function watchMaskMode() {
         var checked = q("#easydrag_mask_mode input:checked");
         var mode = checked ? checked.value : null;
-        if (mode !== S.editor.maskMode) { S.editor.maskMode = mode; S.editor.refreshStatus(); }
+        if (mode !== S.editor.maskMode) S.editor.setMaskMode(mode, false);
+    }
+
+    // With auto-save on, the result is already on disk: Save would write a second copy.
+    function watchSaved() {
+        var info = q("#easydrag_html_info"), save = q("#easydrag_save");
+        if (!info || !save) return;
+        var b = save.matches("button") ? save : save.querySelector("button") || save;
+        var saved = /Saved to /.test(info.textContent || "");
+        if (b.disabled !== saved) {
+            b.disabled = saved;
+            b.title = saved ? ns.t("Already saved (auto-save is on)") : "";
+        }
     }
 
     function tick() {
@@ -233,6 +311,7 @@
         watchPoints();
         watchResult();
         watchMaskMode();
+        watchSaved();
     }
 
     var started = false;
@@ -256,7 +335,7 @@
     }
 
     ns.bridge = {
-        tick: tick, state: S, send: send, useResult: useResult, liveFrame: liveFrame,
+        tick: tick, state: S, send: send, useResult: useResult, liveFrame: liveFrame, endLive: endLive,
         reloadKeys: function () { if (S.editor) S.editor.reloadKeys(); }
     };
     if (typeof onUiLoaded === "function") onUiLoaded(start);

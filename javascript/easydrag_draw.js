@@ -89,23 +89,26 @@
             var t = p.target ? view.pixelCentre(p.target[0], p.target[1]) : null;
             if (t) arrow(ctx, h, t, opts.arrowColor || "#ffca28", opts.faint);
         });
+        // Targets first, handles on top: a handle that arrived at its target stays visible.
+        pairs.forEach(function (p, i) {
+            if (!p.target) return;
+            var t = view.pixelCentre(p.target[0], p.target[1]);
+            haloCircle(ctx, t.x, t.y, MARK_R, TARGET, { selected: i === selected });
+        });
         pairs.forEach(function (p, i) {
             var h = view.pixelCentre(p.handle[0], p.handle[1]);
             // In the result view a handle alone is a tracked position, not an unfinished pair.
             var unfinished = !p.target && !opts.handlesOnly;
             haloCircle(ctx, h.x, h.y, MARK_R, HANDLE, { dashed: unfinished, selected: i === selected });
-            if (p.target) {
-                var t = view.pixelCentre(p.target[0], p.target[1]);
-                haloCircle(ctx, t.x, t.y, MARK_R, TARGET, { selected: i === selected });
-            }
             label(ctx, h.x, h.y, unfinished ? (i + 1) + "?" : String(i + 1));
         });
     }
 
     function drawImage(ctx, view, img) {
         var o = view.origin(), s = view.scale();
-        // Crisp pixels once zoomed in, so the exact native pixel under a point is visible.
-        ctx.imageSmoothingEnabled = s < 2;
+        // Crisp pixels whenever the image is enlarged (pixel art, 32 px results), so the
+        // exact native pixel under a point is visible; smoothing only when shrinking.
+        ctx.imageSmoothingEnabled = s < 1;
         ctx.drawImage(img, o.x, o.y, view.imageW * s, view.imageH * s);
     }
 

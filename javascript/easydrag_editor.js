@@ -19,6 +19,12 @@
     }
 
     var OPACITIES = [0.45, 0.7, 0.25];
+    var MASK_MODES = ["auto", "user", "none"];
+    // What each mask mode does with a painted mask (the engine's rule, docs/canvas.md).
+    var MASK_NOTES = {
+        auto: "auto mode ignores the painted mask (the mask comes from the drag's gradient)",
+        none: "mode none ignores the painted mask"
+    };
 
     // onChange(editor, reason) is called after every finished edit (not during drags).
     function Editor(onChange) {
@@ -38,6 +44,8 @@
         this.maskCanvas = null;       // native-size overlay rendered from state.mask
         this.renderedMask = null;     // {mask, version} painted into maskCanvas
         this.message = "";
+        this.onMaskMode = null;       // set by the bridge: (mode) -> sets the tab's mask-mode radio
+        this.onOpenFile = null;       // set by the bridge: (File) -> uploads it as the input image
         this._build();
         ns.attachInput(this);
     }
@@ -45,7 +53,8 @@
     Editor.prototype._build = function () {
         var self = this;
         function btn(action, text, title) {
-            var b = el("button", { type: "button", "data-action": action, className: "easydrag-btn", title: t(title || text) });
+            var b = el("button", { type: "button", "data-action": action, className: "easydrag-btn" });
+            b.dataset.tip = title || text;
             b.textContent = t(text);
             b.addEventListener("click", function () { self.doAction(action); });
             return b;
@@ -56,7 +65,9 @@
             [["undo", "Undo"], ["redo", "Redo"], ["delete", "Delete pair"], ["clearPoints", "Clear points"]],
             [["smaller", "−", "Smaller brush"], ["bigger", "+", "Bigger brush"], ["toggleMask", "Hide mask"],
              ["opacity", "Opacity"], ["clearMask", "Clear mask"]],
-            [["resetView", "Reset zoom"]]
+            [["resetView", "Reset zoom"]],
+            [["openImage", "Open image…", "Open an image file (or drop one on the canvas)"],
+             ["loadMask", "Load mask…", "Paint a mask from a picture: white (or opaque) = may change"]]
         ];
         var bar = el("div", { className: "easydrag-toolbar", role: "toolbar" });
         groups.forEach(function (g) {
@@ -69,24 +80,111 @@
             if (g[0][0] === "smaller") {
                 self.sizeLabel = el("span", { className: "easydrag-size" });
                 grp.insertBefore(self.sizeLabel, grp.children[1]);
+                // The mask mode lives next to the brush: it decides what the paint does.
+                self.maskSelect = el("select", { className: "easydrag-mask-mode", "aria-label": t("Mask mode"),
+                    title: t("Mask mode: auto = from the drag's gradient, user = the painted mask, none = no mask term") });
+                MASK_MODES.forEach(function (m) { self.maskSelect.appendChild(el("option", { value: m, text: t("Mask") + ": " + t(m) })); });
+                self.maskSelect.addEventListener("change", function () { self.setMaskMode(self.maskSelect.value, true); });
+                grp.appendChild(self.maskSelect);
             }
             bar.appendChild(grp);
         });
         this.canvas = el("canvas", { className: "easydrag-view", tabindex: "0", "aria-label": t("Drag canvas") });
-        this.emptyNote = el("div", { className: "easydrag-empty", text: t("Upload an image above, then drag from a handle to its target.") });
+        this.emptyNote = el("div", { className: "easydrag-empty", role: "button", tabindex: "0",
+            text: t("Drop an image here or click to open one, then drag from a handle to its target.") });
+        this.emptyNote.addEventListener("click", function () { self.doAction("openImage"); });
+        this.emptyNote.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); self.doAction("openImage"); } });
         this.stage = el("div", { className: "easydrag-stage" }, [this.canvas, this.emptyNote]);
+        this.stage.addEventListener("dragover", function (e) { e.preventDefault(); self.stage.classList.add("easydrag-drop"); });
+        this.stage.addEventListener("dragleave", function () { self.stage.classList.remove("easydrag-drop"); });
+        this.stage.addEventListener("drop", function (e) {
+            e.preventDefault();
+            self.stage.classList.remove("easydrag-drop");
+            var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
+            if (f) self.openFile(f);
+        });
+        this.imageFile = this._filePicker(function (f) { self.openFile(f); });
+        this.maskFile = this._filePicker(function (f) { self.loadMaskFile(f); });
         this.status = el("div", { className: "easydrag-status", "aria-live": "polite" });
+        this.statusText = el("span");
+        this.useMaskBtn = el("button", { type: "button", className: "easydrag-btn easydrag-inline", "data-action": "useMask",
+            text: t("Use the painted mask (mode user)") });
+        this.useMaskBtn.addEventListener("click", function () { self.setMaskMode("user", true); });
+        this.status.appendChild(this.statusText);
+        this.status.appendChild(this.useMaskBtn);
         this.shortcutTable = el("table");
         this.shortcuts = el("details", { className: "easydrag-shortcuts" }, [
             el("summary", { text: t("Keyboard shortcuts") }), this.shortcutTable
         ]);
         this._fillShortcuts();
-        this.root = el("div", { className: "easydrag-editor" }, [bar, this.stage, this.status, this.shortcuts]);
+        this.root = el("div", { className: "easydrag-editor" }, [bar, this.stage, this.status, this.shortcuts, this.imageFile, this.maskFile]);
         this.ctx = this.canvas.getContext("2d");
         this.refresh();
     };
 
+    Editor.prototype._filePicker = function (onFile) {
+        var input = el("input", { type: "file", accept: "image/*", className: "easydrag-file" });
+        input.style.display = "none";
+        input.addEventListener("change", function () {
+            var f = input.files && input.files[0];
+            input.value = "";
+            if (f) onFile(f);
+        });
+        return input;
+    };
+
+    Editor.prototype.openFile = function (file) {
+        if (!/^image\//.test(file.type || "image/")) { this.setMessage(t("Not an image file") + ": " + file.name); return; }
+        if (this.onOpenFile) this.onOpenFile(file);
+        else this.setImage(URL.createObjectURL(file), false);
+    };
+
+    // A mask picture, scaled (nearest) to the image: one undoable edit, replacing the paint.
+    Editor.prototype.loadMaskFile = function (file) {
+        var self = this, st = this.state;
+        if (!this.image) { this.setMessage(t("Open an image first")); return Promise.resolve(false); }
+        var url = URL.createObjectURL(file);
+        return new Promise(function (resolve) {
+            var img = new Image();
+            img.onload = function () {
+                URL.revokeObjectURL(url);
+                if (self.state !== st) { resolve(false); return; }
+                var c = document.createElement("canvas");
+                c.width = st.width; c.height = st.height;
+                var ctx = c.getContext("2d");
+                ctx.imageSmoothingEnabled = false;
+                ctx.drawImage(img, 0, 0, st.width, st.height);
+                var m = ns.MaskBitmap.fromPicture(st.width, st.height, ctx.getImageData(0, 0, st.width, st.height).data);
+                st._edit(function () { this.mask = m.isEmpty() ? null : m; });
+                self.setMessage(m.isEmpty() ? t("The mask picture has no white or opaque area") :
+                    t("Mask loaded from") + " " + file.name + (img.naturalWidth !== st.width || img.naturalHeight !== st.height ?
+                        " (" + t("scaled from") + " " + img.naturalWidth + "×" + img.naturalHeight + ")" : ""));
+                self.changed();
+                resolve(true);
+            };
+            img.onerror = function () { URL.revokeObjectURL(url); self.setMessage(t("Could not read the mask picture")); resolve(false); };
+            img.src = url;
+        });
+    };
+
+    // mode from the tab (fromUser=false) or from the toolbar menu (true: tell the tab).
+    Editor.prototype.setMaskMode = function (mode, fromUser) {
+        this.maskMode = mode;
+        if (this.maskSelect && mode && this.maskSelect.value !== mode) this.maskSelect.value = mode;
+        if (fromUser && this.onMaskMode) this.onMaskMode(mode);
+        this.refreshStatus();
+    };
+
+    Editor.prototype._tooltips = function () {
+        var km = this.keymap;
+        Object.keys(this.buttons).forEach(function (k) {
+            var b = this.buttons[k], hint = km.hint(k);
+            b.title = t(b.dataset.tip) + (hint ? " (" + hint + ")" : "");
+        }, this);
+    };
+
     Editor.prototype._fillShortcuts = function () {
+        if (this.buttons) this._tooltips();
         var rows = this.keymap.describe().map(function (r) {
             return el("tr", {}, [el("td", { text: t(r[0]) }), el("td", {}, [el("kbd", { text: r[1] })])]);
         });
@@ -235,14 +333,20 @@
             var done = st.completePairs().length;
             parts.push(done + " " + t(done === 1 ? "pair" : "pairs"));
             if (st.unfinishedIndex() >= 0) parts.push(t("1 unfinished (not sent): click its target"));
+            var still = st.completePairs().map(function (p, i) { return p.handle[0] === p.target[0] && p.handle[1] === p.target[1] ? i + 1 : 0; })
+                .filter(Boolean);
+            if (still.length) parts.push(t("pair") + " " + still.join(", ") + ": " + t("handle on its target, nothing to move"));
             if (st.mask) parts.push(t("mask") + " " + st.mask.count() + " px");
             if (this.maskMode) parts.push(t("mask mode") + ": " + t(this.maskMode));
-            if (st.mask && this.maskMode && /^none$/i.test(this.maskMode)) parts.push(t("the mask is ignored in this mode"));
             if (this.view && this.view.zoom !== 1) parts.push(t("zoom") + " " + Math.round(this.view.zoom * 100) + "%");
             parts.push(st.width + "×" + st.height);
         }
+        var note = st.mask && this.maskMode ? MASK_NOTES[this.maskMode] : null;
+        if (this.image && note) parts.push(t(note));
         if (this.message) parts.push(this.message);
-        this.status.textContent = parts.join(" · ");
+        this.statusText.textContent = parts.join(" · ");
+        this.status.classList.toggle("easydrag-warn", !!(this.image && note));
+        this.useMaskBtn.style.display = this.image && note ? "" : "none";
     };
 
     Editor.prototype.refresh = function () {
@@ -253,6 +357,7 @@
         b["delete"].disabled = !has || st.selected < 0;
         b.clearPoints.disabled = !has || !st.pairs.length;
         b.clearMask.disabled = !has || !st.mask;
+        b.loadMask.disabled = !has;
         ["points", "brush", "eraser"].forEach(function (k) { b[k].classList.toggle("easydrag-active", this.tool === k); }, this);
         b.toggleMask.textContent = t(this.showMask ? "Hide mask" : "Show mask");
         b.opacity.textContent = t("Opacity") + " " + Math.round(OPACITIES[this.opacityIndex] * 100) + "%";
@@ -271,6 +376,8 @@
 
     Editor.prototype.doAction = function (action) {
         var st = this.state;
+        if (action === "openImage") { this.imageFile.click(); return true; }
+        if (action === "loadMask") { if (this.image) this.maskFile.click(); return !!this.image; }
         if (!this.image && ["points", "brush", "eraser"].indexOf(action) < 0) return false;
         var edited = false;
         switch (action) {

@@ -6,6 +6,8 @@
 //                                   drag places its target (one more edit)
 //   press on a handle/target     -> selects the pair; dragging moves that point (one edit)
 //   cancel() (Escape)            -> abandons the gesture in progress, nothing recorded
+//   press outside the image (letterbox) or release a drag outside it -> "outside":
+//                                   nothing placed or moved (never clamped to the edge)
 (function () {
     "use strict";
 
@@ -15,6 +17,9 @@
     }
 
     function dist(a, b) { return Math.hypot(a.x - b.x, a.y - b.y); }
+
+    // p in native coordinates lies on the image (pixel i covers [i, i + 1)).
+    function inside(st, p) { return p.x >= 0 && p.y >= 0 && p.x < st.width && p.y < st.height; }
 
     // Nearest handle or target within `radius` native pixels of p, measured from pixel centres.
     // Targets win ties so a pair whose points coincide can still be pulled apart by its target.
@@ -41,6 +46,7 @@
         if (this.active) this.cancel();
         var before = st._snapshot();
         var hit = this.hitTest(p, hitRadius || 0);
+        if (!hit && !inside(st, p)) return "outside";
         var g = { before: before, start: { x: p.x, y: p.y }, threshold: dragThreshold || 0, dragged: false };
         if (hit) {
             g.kind = "move"; g.index = hit.index; g.which = hit.which;
@@ -74,11 +80,13 @@
         return true;
     };
 
-    // Returns what the gesture did: "added", "unfinished", "completed", "moved", "selected".
+    // Returns what the gesture did: "added", "unfinished", "completed", "moved", "selected",
+    // or "outside" when a drag ends off the image (the gesture is undone).
     Gestures.prototype.up = function (p) {
         var g = this.active;
         if (!g) return null;
         if (p) this.move(p);
+        if (p && g.dragged && !inside(this.state, p)) { this.cancel(); return "outside"; }
         var st = this.state;
         this.active = null;
         st.gesture = null;

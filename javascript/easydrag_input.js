@@ -8,6 +8,8 @@
     var HIT_PX = 10;        // how close a press must be to grab a point
     var DRAG_PX = 4;        // movement that turns a click into a drag
 
+    function t(s) { return ns.t ? ns.t(s) : s; }
+
     function isTyping(target) {
         if (!target || !target.tagName) return false;
         var tag = target.tagName.toLowerCase();
@@ -39,7 +41,11 @@
                 return;
             } else if (ed.tool === "points") {
                 var s = ed.view.scale();
-                ed.gestures.down(native(p), HIT_PX / s, DRAG_PX / s);
+                if (ed.gestures.down(native(p), HIT_PX / s, DRAG_PX / s) === "outside") {
+                    ed.setMessage(t("Outside the image: place points on the picture"));
+                    return;
+                }
+                ed.message = "";
                 drag = { kind: "points" };
             } else {
                 var value = ed.tool === "brush" ? 1 : 0;
@@ -91,6 +97,7 @@
             if (d.kind === "points") {
                 if (cancelled) { ed.gestures.cancel(); ed.refresh(); return; }
                 var what = ed.gestures.up(e ? native(pos(e)) : null);
+                if (what === "outside") { ed.setMessage(t("Released outside the image: nothing moved")); ed.refresh(); return; }
                 if (what === "selected") ed.refresh(); else ed.changed();
                 return;
             }

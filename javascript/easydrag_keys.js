@@ -106,6 +106,12 @@
         return ACTIONS.map(function (a) { return [a[2], self.text[a[0]]]; });
     };
 
+    // The first binding of an action for a tooltip ("Brush (B)"), or "" when it has none.
+    Keymap.prototype.hint = function (action) {
+        var text = this.text[action];
+        return text ? String(text).split(",")[0].trim() : "";
+    };
+
     var api = { Keymap: Keymap, parse: parse, ACTIONS: ACTIONS };
     if (typeof window !== "undefined") {
         window.easydrag = window.easydrag || {};

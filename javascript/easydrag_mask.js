@@ -113,6 +113,23 @@
         return m;
     };
 
+    // An uploaded mask picture -> bitmap, by whichever channel carries the paint: when some
+    // pixels are transparent the alpha does (painted strokes on a clear layer), otherwise
+    // the luminance (white = may change, the format the tab exports).
+    MaskBitmap.fromPicture = function (width, height, rgba) {
+        if (rgba.length !== width * height * 4) {
+            throw new Error("EasyDrag mask: RGBA length does not match " + width + "x" + height);
+        }
+        var useAlpha = false;
+        for (var a = 3; a < rgba.length; a += 4) if (rgba[a] < 128) { useAlpha = true; break; }
+        var m = new MaskBitmap(width, height);
+        for (var i = 0, j = 0; i < m.data.length; i++, j += 4) {
+            var lum = 0.299 * rgba[j] + 0.587 * rgba[j + 1] + 0.114 * rgba[j + 2];
+            m.data[i] = (useAlpha ? rgba[j + 3] > 127 : lum > 127) ? 1 : 0;
+        }
+        return m;
+    };
+
     // Fill an RGBA buffer for export: white opaque where masked, black opaque elsewhere.
     MaskBitmap.prototype.toRGBA = function (out) {
         var buf = out || new Uint8ClampedArray(this.width * this.height * 4);

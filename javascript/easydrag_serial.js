@@ -103,6 +103,7 @@
             running: obj.running === true,
             step: isNum(obj.step) ? obj.step : null,
             steps: isNum(obj.steps) ? obj.steps : null,
+            phase: typeof obj.phase === "string" && obj.phase ? obj.phase : null,
             preview: checkDataUrl(obj.preview, "\"preview\"")
         };
     }

@@ -183,7 +183,10 @@
 
     // "Use result as input": the tracked handles become the new handles and the targets
     // stay, so a long drag can continue in shorter steps; undoable, history kept.
-    EditorState.prototype.continueFrom = function (finalHandles) {
+    // opts.dropArrived: pairs whose tracked handle reached its target pixel are removed
+    // (a zero-length pair would only make the next run invert and denoise for nothing).
+    // Returns how many pairs were dropped.
+    EditorState.prototype.continueFrom = function (finalHandles, opts) {
         if (!Array.isArray(finalHandles)) throw new Error("EasyDrag: final_handles must be a list of [x, y]");
         var done = this.completePairs();
         if (finalHandles.length !== done.length) {
@@ -194,9 +197,12 @@
             if (!Array.isArray(p) || p.length !== 2) throw new Error("EasyDrag: final handle " + (i + 1) + " must be [x, y]");
             return self.clampPoint({ x: Number(p[0]), y: Number(p[1]) });
         });
-        this._edit(function () {
-            this.pairs = done.map(function (p, i) { return { handle: moved[i], target: p.target.slice() }; });
-        });
+        var pairs = done.map(function (p, i) { return { handle: moved[i], target: p.target.slice() }; });
+        var kept = opts && opts.dropArrived ? pairs.filter(function (p) {
+            return p.handle[0] !== p.target[0] || p.handle[1] !== p.target[1];
+        }) : pairs;
+        this._edit(function () { this.pairs = kept; });
+        return pairs.length - kept.length;
     };
 
     // ---- mask edits (the stroke itself is applied by the caller between begin/end) ------

@@ -42,8 +42,16 @@ function easydragLiveProgress(res) {
 
 function submit_easydrag() {
     var id = randomId();
-    requestProgress(id, gradioApp().getElementById('easydrag_results'),
-        gradioApp().getElementById('easydrag_result'), function() {}, easydragLiveProgress);
+    // Progress bar and live preview over the result view (the gr.Image is a hidden carrier):
+    // the host inserts the bar into the container's parent (#easydrag_result_panel, which
+    // style.css positions) and the preview into the gallery element.
+    var app = gradioApp();
+    var view = app.getElementById('easydrag_result_view');
+    requestProgress(id, view || app.getElementById('easydrag_results'),
+        view || app.getElementById('easydrag_result'), function() {
+            var bridge = window.easydrag && window.easydrag.bridge;
+            if (bridge && bridge.endLive) bridge.endLive();
+        }, easydragLiveProgress);
     var res = Array.from(arguments);
     res[0] = id;
     return res;

@@ -12,7 +12,7 @@ from easydrag_ext.engine import LdmAdapter
 from easydrag_ext.engine.sdp import sdp_attention
 
 from . import run
-from .tasks import TUNING_FIRST_TASK
+from easydrag_ext.bundled.tasks import TUNING_FIRST_TASK
 
 
 def _positive(text: str) -> int:

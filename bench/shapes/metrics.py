@@ -22,7 +22,7 @@ import numpy as np
 
 from easydrag_ext.bundled.scenes import object_mask, render
 
-from .tasks import DragTask
+from easydrag_ext.bundled.tasks import DragTask
 
 
 @dataclass(frozen=True)

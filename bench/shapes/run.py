@@ -17,7 +17,7 @@ from easydrag_ext.engine import drag
 from easydrag_ext.params import DragParams
 
 from .metrics import Scores, score
-from .tasks import DragTask, tasks
+from easydrag_ext.bundled.tasks import DragTask, tasks
 
 METHODS = ("no-op", "EasyDrag", "EasyDrag w/o reference", "DragGAN-style supervision")
 

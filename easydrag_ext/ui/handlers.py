@@ -46,7 +46,8 @@ def make_run(services: DragServices):
 def finish(services: DragServices, request, result):
     params = getattr(result, "params", None) or request.params
     infotext = build_infotext(request.prompt, request.negative_prompt, params, request.points,
-                              request.size, services.model_hash(), services.version())
+                              request.size, services.model_hash(), services.version(),
+                              model_name=services.model_name())
     notes = [f"{result.iterations} drag iterations; arrived: "
              f"{sum(bool(a) for a in result.arrived)}/{len(result.arrived)}"]
     if services.save_automatically():

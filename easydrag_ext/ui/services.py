@@ -72,6 +72,10 @@ class DragServices:
     def model_hash(self) -> Optional[str]:
         return None
 
+    def model_name(self) -> Optional[str]:
+        """The infotext's `Model` (the WebUI writes its checkpoint's short name there)."""
+        return None
+
     def parse_infotext(self, text: str) -> dict:
         return parse_infotext(text)
 

@@ -1,8 +1,14 @@
 """The EasyDrag tab, host-free: the same Blocks in the WebUI and in the standalone app.
 
+Laid out like a WebUI generation tab: left, the canvas (with its toolbar, the mask mode
+and the image upload) and the prompts and parameters; right, Run + Interrupt at the top,
+the message line, then the result view, the Send-to buttons and the infotext.
+
 Element ids all start with `easydrag_` and labels are unique inside the tab (the WebUI
-keys ui-config.json by label).  The canvas (javascript/) mounts in `#easydrag_canvas`
-and talks to Python only through `#easydrag_points_json` and `#easydrag_result_json`.
+keys ui-config.json by label).  The canvas (javascript/) mounts in `#easydrag_canvas`,
+its result view in `#easydrag_result_view`, and talks to Python only through hidden
+components (docs/canvas.md): the gradio Images stay on the page as data carriers, the
+canvas shows the pictures, so input and result appear once each.
 """
 from __future__ import annotations
 
@@ -13,10 +19,11 @@ import gradio as gr
 
 from ..params import DragParams
 from . import handlers
-from .param_widgets import build_components, field_names
+from .param_widgets import advanced_fields, build_components, field_names, visible_fields
+from .restore import make_restore
 from .services import DragServices
 
-HIDDEN_CLASS = "easydrag-hidden"
+HIDDEN_CLASS = "easydrag-hidden"          # rendered (values still flow) but not seen
 POINTS_HELP = ('[[hx, hy, tx, ty], ...] in image pixels, or {"points": [...], "mask": null, '
                '"size": [w, h]}')
 
@@ -54,49 +61,68 @@ def _event_kwargs(js):
     return {"_js": js} if int(gr.__version__.split(".")[0]) < 4 else {"js": js}
 
 
+def clear_message() -> str:
+    return ""
+
+
 def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> EasyDragTab:
     """Build the tab's Blocks; event handlers go through `services`."""
     names = field_names()
+    hidden = [HIDDEN_CLASS]
     with gr.Blocks(analytics_enabled=False) as blocks:
         task_id = gr.Textbox(visible=False, elem_id="easydrag_task_id")
         with gr.Row(equal_height=False, elem_id="easydrag_main_row"):
-            with gr.Column(elem_id="easydrag_input_column"):
+            with gr.Column(elem_id="easydrag_input_column", scale=1):
                 gr.HTML(elem_id="easydrag_canvas")
-                image = gr.Image(label="Image", elem_id="easydrag_image", type="pil")
+                # Data carriers: the canvas uploads into `image` and shows it; the mask is
+                # painted (or loaded) in the canvas, so `mask_image` stays empty.
+                image = gr.Image(label="Image", elem_id="easydrag_image", type="pil",
+                                 elem_classes=hidden)
+                mask_image = gr.Image(label="Mask image", elem_id="easydrag_mask_image", type="pil",
+                                      elem_classes=hidden)
+                points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
+                                         lines=2, placeholder=POINTS_HELP, elem_classes=hidden)
+                # The canvas toolbar shows a mask-mode menu next to the brush and sets this.
+                comps = build_components(["mask_mode"], defaults, elem_classes=hidden)
                 prompt = gr.Textbox(label="Prompt", elem_id="easydrag_prompt", lines=2,
                                     placeholder="What the image shows (filled from its infotext)")
                 negative = gr.Textbox(label="Negative prompt", elem_id="easydrag_negative_prompt",
                                       lines=1, info="Kept in the infotext; the drag uses the prompt.")
-                points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
-                                         lines=2, placeholder=POINTS_HELP, elem_classes=[HIDDEN_CLASS])
-                comps = build_components(["mask_mode"], defaults)
-                mask_image = gr.Image(label="Mask image (optional, white = may change)",
-                                      elem_id="easydrag_mask_image", type="pil")
-                with gr.Accordion("Drag parameters", open=False, elem_id="easydrag_params"):
-                    comps.update(build_components([n for n in names if n != "mask_mode"], defaults))
+                with gr.Row(elem_id="easydrag_params_main"):
+                    comps.update(build_components(visible_fields(), defaults))
+                with gr.Accordion("Advanced", open=False, elem_id="easydrag_params"):
+                    comps.update(build_components(advanced_fields(), defaults, with_paper=True))
+            with gr.Column(elem_id="easydrag_results", scale=1):
                 with gr.Row(elem_id="easydrag_run_row"):
-                    interrupt = gr.Button("Interrupt", elem_id="easydrag_interrupt")
                     run = gr.Button("Run", variant="primary", elem_id="easydrag_run")
-            with gr.Column(elem_id="easydrag_results"):
+                    interrupt = gr.Button("Interrupt", elem_id="easydrag_interrupt")
+                # Errors and notes of the last run, next to Run (cleared when a run starts).
+                html_info = gr.HTML(elem_id="easydrag_html_info")
+                with gr.Column(elem_id="easydrag_result_panel"):
+                    gr.HTML(elem_id="easydrag_result_view")
                 result = gr.Image(label="Result", elem_id="easydrag_result", type="pil",
-                                  interactive=False)
+                                  interactive=False, elem_classes=hidden)
                 result_json = gr.Textbox(label="Result data", elem_id="easydrag_result_json",
-                                         elem_classes=[HIDDEN_CLASS])
+                                         elem_classes=hidden)
                 with gr.Row(elem_id="easydrag_result_buttons") as buttons_row:
                     save = gr.Button("Save", elem_id="easydrag_save")
                 infotext = gr.Textbox(label="Generation parameters", elem_id="easydrag_infotext",
                                       lines=3, interactive=False)
-                html_info = gr.HTML(elem_id="easydrag_html_info")
         tab = EasyDragTab(blocks, image, prompt, negative, points_json, mask_image,
                           {n: comps[n] for n in names}, run, interrupt, save, result, result_json,
                           infotext, html_info, task_id, buttons_row)
         run.click(fn=handlers.make_run(services), inputs=tab.run_inputs,
-                  outputs=[result, result_json, infotext, html_info], **_event_kwargs(services.run_js))
+                  outputs=[result, result_json, infotext, html_info], show_progress="hidden",
+                  **_event_kwargs(services.run_js))   # the host's progress (or ours) shows instead
+        # A second listener, outside the queue: the last run's error goes the moment Run is pressed.
+        run.click(fn=clear_message, inputs=[], outputs=[html_info], queue=False, show_progress="hidden")
         interrupt.click(fn=services.interrupt, inputs=[], outputs=[], queue=False)
         save.click(fn=handlers.make_save(services), inputs=[result, infotext], outputs=[html_info])
         image.change(fn=handlers.make_image_change(services),
                      inputs=[image, comps["resize_long_side"]],
                      outputs=[prompt, negative, comps["resize_long_side"]], queue=False)
+        image.change(fn=make_restore(services.parse_infotext), inputs=[image],
+                     outputs=[points_json] + [comps[n] for n in names], queue=False)
         with buttons_row:
             services.on_tab_built(tab)
     return tab

@@ -109,7 +109,7 @@ def drag(body: DragRequestBody) -> DragResponseBody:
 
     used = getattr(result, "params", None) or params
     info = build_infotext(request.prompt, request.negative_prompt, used, request.points,
-                          request.size, services.model_hash(), __version__)
+                          request.size, services.model_hash(), __version__, model_name=services.model_name())
     save = services.save_automatically() if body.save is None else body.save
     saved_path = services.save(result.image, info, used.seed) if save else None
     heat = None

@@ -139,6 +139,12 @@ class WebuiServices(DragServices):
 
         return compat.model_hash(shared.sd_model)
 
+    def model_name(self) -> Optional[str]:
+        from modules import shared
+
+        info = getattr(shared.sd_model, "sd_checkpoint_info", None)
+        return getattr(info, "name_for_extra", None) or None
+
     def parse_infotext(self, text: str) -> dict:
         return compat.infotext_utils().parse_generation_parameters(text)
 

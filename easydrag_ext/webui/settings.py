@@ -7,6 +7,8 @@ from ..ui.services import RESIZE_POLICIES
 from . import compat
 
 SECTION = ("easydrag", "EasyDrag")
+# The settings page groups sections by category; without one ours lands under "Uncategorized".
+CATEGORY = "sd"                          # "Stable Diffusion", registered by the host
 DEFAULTS = {
     "easydrag_outdir": None,            # filled lazily: <outputs>/easydrag-images
     "easydrag_save_automatically": True,
@@ -19,15 +21,27 @@ def default_outdir() -> str:
     return os.path.join(compat.default_output_root(), "easydrag-images")
 
 
+def default_outdir_setting() -> str:
+    """The default as the host writes its own folder defaults: relative to the WebUI folder
+    when inside it (like `outputs/txt2img-images`), so config.json holds no machine's path."""
+    path = default_outdir()
+    base = os.getcwd()
+    try:
+        inside = os.path.commonpath([os.path.abspath(path), base]) == base
+    except ValueError:          # another drive on Windows
+        inside = False
+    return os.path.relpath(path, base) if inside else path
+
+
 def on_ui_settings() -> None:
     import gradio as gr
     from modules import shared
 
     def add(key, default, label, component=None, component_args=None):
         shared.opts.add_option(key, shared.OptionInfo(default, label, component, component_args,
-                                                      section=SECTION))
+                                                      section=SECTION, category_id=CATEGORY))
 
-    add("easydrag_outdir", default_outdir(),
+    add("easydrag_outdir", default_outdir_setting(),
         "Output folder for EasyDrag results (empty: the img2img output folder)")
     add("easydrag_save_automatically", True, "Save every EasyDrag result automatically")
     add("easydrag_preview_every", 5, "Live preview every N drag iterations (0: off)", gr.Slider,

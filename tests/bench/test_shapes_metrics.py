@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from bench.shapes.metrics import find_displacement, psnr, score, ssim_map
-from bench.shapes.tasks import make_task, tasks
+from easydrag_ext.bundled.tasks import make_task, tasks
 from easydrag_ext.bundled.scenes import random_scene, render
 
 
@@ -20,7 +20,7 @@ def test_tasks_keep_the_object_on_the_image_and_are_held_out():
 
 
 def test_tuning_tasks_are_not_benchmark_tasks():
-    from bench.shapes.tasks import TUNING_FIRST_TASK
+    from easydrag_ext.bundled.tasks import TUNING_FIRST_TASK
 
     tuning = tasks(8, first=TUNING_FIRST_TASK)
     assert tuning[0] == make_task(TUNING_FIRST_TASK) and TUNING_FIRST_TASK >= 40

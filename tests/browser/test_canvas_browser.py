@@ -14,37 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from canvas_targets import make_target
+from canvas_targets import make_target  # noqa: E402
 
-CHROMIUM = os.environ.get("EASYDRAG_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-W, H = 320, 200          # non-square input on purpose: the canvas letterboxes it
 VIEW = "#easydrag_canvas canvas.easydrag-view"
 # gradio renders a textarea or, for one-line boxes, an input
 POINTS_BOX = "document.querySelector('#easydrag_points_json textarea, #easydrag_points_json input')"
 RESULT_BOX = "document.querySelector('#easydrag_result_json textarea, #easydrag_result_json input')"
-
-
-@pytest.fixture(scope="module")
-def browser_context():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium not found at {CHROMIUM}. Install it with: "
-                    "apt-get update && apt-get install -y chromium chromium-driver "
-                    "(or set EASYDRAG_CHROMIUM to its path)", pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Python package playwright is missing. Install it with: pip install playwright "
-                    "(no 'playwright install' needed: the test uses the Debian Chromium)", pytrace=False)
-    with tempfile.TemporaryDirectory(prefix="easydrag-chromium-") as profile, sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, args=ARGS, headless=True,
-            viewport={"width": 1000, "height": 1100})
-        try:
-            yield ctx
-        finally:
-            ctx.close()
+W, H = 320, 200          # non-square input on purpose: the canvas letterboxes it
 
 
 def decode_png(data_url):
@@ -91,44 +67,6 @@ class Canvas:
 
     def status(self):
         return self.page.locator("#easydrag_canvas .easydrag-editor .easydrag-status").inner_text()
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    """The standalone app as users start it (`python -m easydrag_ext ui`), unless EASYDRAG_UI_URL names one."""
-    url = os.environ.get("EASYDRAG_UI_URL", "").strip()
-    if url:
-        yield url
-        return
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    root = Path(__file__).resolve().parents[2]
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([sys.executable, "-m", "easydrag_ext", "ui", "--port", str(port)], cwd=root,
-                            stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    log.seek(0)
-                    pytest.fail("the standalone app did not start:\n" + log.read().decode()[-3000:], pytrace=False)
-                time.sleep(1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.mark.parametrize("kind", ["harness", "app"])
@@ -254,7 +192,7 @@ def test_canvas_points_mask_and_result(browser_context, tmp_path, kind, request)
     page.wait_for_function("() => /Running 3\\/4/.test(document.querySelector('.easydrag-result .easydrag-status').textContent)")
     assert page.locator(".easydrag-result canvas").is_visible()
     page.evaluate("easydrag.bridge.liveFrame({final_handles: [[70, 55], [210, 140]], done: true})")
-    page.wait_for_function("() => document.querySelector('.easydrag-result').style.display === 'none'")
+    page.wait_for_function("() => document.querySelector('.easydrag-result .easydrag-result-body').style.display === 'none'")
 
     # Run: live frame (harness only), then result view with slider, heatmap and handles.
     target.start_run(page)

@@ -129,7 +129,7 @@ def test_weights_of_another_layout_are_refused_by_name(tmp_path):
 @torch.no_grad()
 def _eps_error(model, t: int, n: int = 8) -> float:
     """Noise-prediction MSE on held-out scenes at timestep t (fixed noise)."""
-    from bench.shapes.tasks import tasks
+    from easydrag_ext.bundled.tasks import tasks
     from easydrag_ext.engine.sdp import sdp_attention
 
     scenes = [task.scene for task in tasks(n)]

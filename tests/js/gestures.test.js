@@ -112,10 +112,12 @@ test("dropUnfinished removes only the unfinished pair, undoably", () => {
     assert.deepEqual(plain(st), [[[1, 1], [2, 2]], [[50, 50], null]]);
 });
 
-test("points dragged outside the image clamp to its edge", () => {
+test("while dragging outside the image the arrow stays on its edge; released there, nothing is added", () => {
     const { st, g } = setup();
-    g.down(pt(190, 90), 2, 2); g.move(pt(400, -30)); g.up(pt(400, -30));
-    assert.deepEqual(plain(st), [[[190, 90], [199, 0]]]);
+    g.down(pt(190, 90), 2, 2); g.move(pt(400, -30));
+    assert.deepEqual(plain(st), [[[190, 90], [199, 0]]], "the live arrow is clamped for display");
+    assert.equal(g.up(pt(400, -30)), "outside");
+    assert.deepEqual(plain(st), []);
 });
 
 test("a long undo/redo sequence over mixed gestures replays exactly", () => {
@@ -132,4 +134,26 @@ test("a long undo/redo sequence over mixed gestures replays exactly", () => {
     for (const s of steps) { s(); states.push(JSON.stringify(plain(st))); }
     for (let i = states.length - 2; i >= 0; i--) { assert.equal(st.undo(), true); assert.equal(JSON.stringify(plain(st)), states[i]); }
     for (let i = 1; i < states.length; i++) { assert.equal(st.redo(), true); assert.equal(JSON.stringify(plain(st)), states[i]); }
+});
+
+test("a press in the letterbox places nothing, and a drag released off the image is undone", () => {
+    const { st, g } = setup();
+    assert.equal(g.down(pt(-3, 40), 5, 3), "outside");
+    assert.equal(g.down(pt(50, 100.5), 5, 3), "outside", "y = height is below the last row");
+    assert.deepEqual(plain(st), [], "never clamped onto the edge");
+    assert.equal(st.canUndo(), false, "no edit recorded");
+    // a new pair dragged off the image
+    g.down(pt(10, 10), 5, 3);
+    g.move(pt(150, 50));
+    assert.equal(g.up(pt(250, 50)), "outside");
+    assert.deepEqual(plain(st), []);
+    // an existing target dragged off the image keeps its place
+    st.addPair(pt(10, 10), pt(50, 10));
+    g.down(pt(50.5, 10.5), 4, 2);
+    g.move(pt(120, 20));
+    assert.equal(g.up(pt(120, -4)), "outside");
+    assert.deepEqual(plain(st), [[[10, 10], [50, 10]]]);
+    // a point near the edge can still be grabbed from just outside (hit radius)
+    st.addPair(pt(0, 50), pt(30, 50));
+    assert.equal(g.down(pt(-1, 50.5), 4, 2), "move");
 });

@@ -46,3 +46,11 @@ test("parse understands names, several bindings and the plus key", () => {
     assert.deepEqual(parse("Space")[0].key, " ");
     assert.throws(() => parse("Ctrl+Shift"), /has no key/);
 });
+
+test("hint gives the first binding of an action for tooltips, overrides included", () => {
+    const km = new Keymap({ easydrag_key_brush: "Alt+B" });
+    assert.equal(km.hint("brush"), "Alt+B");
+    assert.equal(km.hint("redo"), "Ctrl+Shift+Z");
+    assert.equal(km.hint("points"), "P");
+    assert.equal(km.hint("nonexistent"), "");
+});

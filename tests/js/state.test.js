@@ -186,3 +186,25 @@ test("MaskBitmap RGBA round trip: white opaque is masked", () => {
     assert.deepEqual(Array.from(back.data), Array.from(m.data));
     assert.throws(() => MaskBitmap.fromRGBA(3, 3, rgba), /does not match/);
 });
+
+test("an uploaded mask picture reads white-on-black by luminance, strokes on a clear layer by alpha", () => {
+    // 2x1: white opaque, black opaque -> luminance
+    let m = MaskBitmap.fromPicture(2, 1, new Uint8ClampedArray([255, 255, 255, 255, 0, 0, 0, 255]));
+    assert.deepEqual(Array.from(m.data), [1, 0]);
+    // a red stroke (dark luminance) on a transparent layer -> alpha carries the paint
+    m = MaskBitmap.fromPicture(2, 1, new Uint8ClampedArray([200, 0, 0, 255, 0, 0, 0, 0]));
+    assert.deepEqual(Array.from(m.data), [1, 0]);
+    assert.throws(() => MaskBitmap.fromPicture(3, 1, new Uint8ClampedArray(8)), /does not match/);
+});
+
+test("continueFrom with dropArrived removes pairs whose handle reached its target, in the same edit", () => {
+    const st = new EditorState(100, 100);
+    st.addPair(pt(10, 10), pt(30, 10));
+    st.addPair(pt(10, 50), pt(40, 50));
+    assert.equal(st.continueFrom([[30.6, 10.2], [20, 50]], { dropArrived: true }), 1);
+    assert.deepEqual(plain(st), [[[20, 50], [40, 50]]], "no zero-length pair left");
+    st.undo();
+    assert.deepEqual(plain(st), [[[10, 10], [30, 10]], [[10, 50], [40, 50]]]);
+    assert.equal(st.continueFrom([[30, 10], [20, 50]]), 0, "without the option every pair stays");
+    assert.equal(st.pairs.length, 2);
+});

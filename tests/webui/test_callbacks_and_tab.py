@@ -31,6 +31,8 @@ def test_settings_section_keys_and_output_folder_fallback(webui):
     assert set(ours) == {"easydrag_outdir", "easydrag_save_automatically", "easydrag_preview_every",
                          "easydrag_resize_policy"}
     assert all(v.section == ("easydrag", "EasyDrag") for v in ours.values())
+    # a category, or the settings page files the section under "Uncategorized"
+    assert all(v.category_id == "sd" for v in ours.values())
     assert settings.output_dir() == os.path.join(str(webui.data_dir), "outputs", "easydrag-images")
     opts.easydrag_outdir = ""
     assert settings.output_dir() == opts.outdir_img2img_samples
@@ -134,3 +136,13 @@ def test_capability_checks_name_the_unsupported_model(webui, tiny_model):
     assert "SDXL" in compat.unsupported_reason(sdxl)
     assert compat.model_hash(types.SimpleNamespace(sd_model_hash=None,
                                                    sd_checkpoint_info=types.SimpleNamespace(shorthash="abc"))) == "abc"
+
+
+def test_output_folder_default_is_relative_inside_the_webui_folder(webui, monkeypatch):
+    """Like the host's own `outputs/txt2img-images`: config.json must not pin this machine's path."""
+    from easydrag_ext.webui import settings
+
+    monkeypatch.chdir(webui.data_dir)
+    assert settings.default_outdir_setting() == os.path.join("outputs", "easydrag-images")
+    monkeypatch.chdir(os.path.dirname(os.path.abspath(__file__)))   # a WebUI elsewhere: keep it whole
+    assert os.path.isabs(settings.default_outdir_setting())

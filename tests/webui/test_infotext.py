@@ -28,12 +28,30 @@ def test_prefixed_keys_never_collide_with_the_hosts():
     assert all(k.startswith("EasyDrag ") for k in ours)
 
 
-def test_default_params_write_only_seed_points_and_mask_mode():
+def test_default_params_write_only_points_and_mask_mode():
     text = infotext.build_infotext("p", "", DragParams(), [[1, 2, 3, 4]], (64, 64))
     parsed = infotext.parse_infotext(text)
     ours = {k for k in parsed if k.startswith("EasyDrag")}
     assert ours == {infotext.POINTS_KEY, infotext.FIELD_KEYS["mask_mode"]}
-    assert parsed["Seed"] == "0" and parsed["Size-1"] == "64"
+    assert parsed["Size-1"] == "64"
+    # No host "Seed" key: Send to img2img would paste it into img2img's seed.
+    assert "Seed" not in parsed
+
+
+def test_seed_has_its_own_key_and_old_results_still_read():
+    text = infotext.build_infotext("p", "", DragParams(seed=42), [[1, 2, 3, 4]], (64, 64))
+    parsed = infotext.parse_infotext(text)
+    assert "Seed" not in parsed and parsed["EasyDrag seed"] == "42"
+    assert infotext.params_from_parsed(parsed).seed == 42
+    old = infotext.parse_infotext("p\nSeed: 7, Size: 64x64, EasyDrag points: [[1,2,3,4]], EasyDrag mask mode: auto")
+    assert infotext.params_from_parsed(old).seed == 7
+
+
+def test_model_name_is_the_hosts_model_key():
+    text = infotext.build_infotext("p", "", DragParams(), [[1, 2, 3, 4]], (64, 64),
+                                   model_hash="abc123", model_name="v1-5-pruned-emaonly")
+    parsed = infotext.parse_infotext(text)
+    assert parsed["Model hash"] == "abc123" and parsed["Model"] == "v1-5-pruned-emaonly"
 
 
 params_strategy = st.builds(

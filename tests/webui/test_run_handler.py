@@ -159,3 +159,16 @@ def test_inversion_is_reused_for_the_same_image_and_dropped_on_model_load(webui,
     assert len(services.inversion_cache) == 1 and services.inversion_cache.hits >= 1
     webui.script_callbacks.model_loaded_callback(webui.shared.sd_model)
     assert len(services.inversion_cache) == 0
+
+
+def test_infotext_names_the_checkpoint_and_writes_no_host_seed(page, tiny_model, monkeypatch):
+    import types
+
+    # the host's CheckpointInfo of the loaded model (v1.10.1 writes name_for_extra as "Model")
+    monkeypatch.setattr(tiny_model, "sd_checkpoint_info", types.SimpleNamespace(name_for_extra="v1-5-pruned"),
+                        raising=False)
+    fn, _ = _run(page)
+    _image, _result, infotext, _html = _call(fn)
+    parsed = parse_infotext(infotext)
+    assert parsed["Model"] == "v1-5-pruned"
+    assert "Seed" not in parsed, "Send to img2img would paste 'Seed: 0' into img2img's seed"

@@ -64,6 +64,8 @@ def test_launch_serves_the_page(adapter):
         config = httpx.get(f"http://127.0.0.1:{port}/config", timeout=30).json()
         ids = {c["props"].get("elem_id") for c in config["components"]}
         assert {"easydrag_canvas", "easydrag_image", "easydrag_points_json", "easydrag_result"} <= ids
+        # the page polls this for phase, step and handles during a run
+        assert httpx.get(f"http://127.0.0.1:{port}/easydrag/v1/live", timeout=30).json() == {"running": False}
     finally:
         app.close()
 
@@ -111,3 +113,69 @@ def test_dragging_the_same_image_again_reuses_the_inversion(adapter, tmp_path):
         image, *_ = run("", disc_image(), "p", "", points_json([target]), None, *param_values(FAST))
         assert image is not None
     assert services.cache.hits == 1 and services.cache.misses == 1
+
+
+def test_live_status_reports_phase_step_and_handles_while_running(adapter, tmp_path):
+    app, tab, services = build_app(adapter, output_dir=str(tmp_path), save_automatically=False)
+    run = app.fns[_fn_index(app, tab.run)].fn
+    seen = []
+    report = services._progress
+
+    def spy(event):
+        report(event)
+        seen.append(services.live_status())
+    services._progress = spy
+    run("", disc_image(), "p", "", points_json([[20, 20, 36, 28]]), None, *param_values(FAST))
+    drags = [s for s in seen if s["phase"] == "Dragging"]
+    assert drags and all(s["running"] for s in seen)
+    assert {s["phase"] for s in seen} == {"Inverting", "Dragging", "Denoising"}
+    assert drags[0]["step"] == 1 and drags[0]["steps"] == FAST.max_iterations
+    assert len(drags[-1]["final_handles"]) == 1 and seen[0]["size"] == [64, 64]
+    assert services.live_status()["running"] is False
+
+
+def test_run_clears_the_last_message_outside_the_queue(adapter):
+    from easydrag_ext.ui.tab import clear_message
+
+    app, tab, _ = build_app(adapter)
+    deps = [(d, app.fns[i].fn) for i, d in enumerate(app.dependencies) if tab.run._id in d["targets"]]
+    assert len(deps) == 2
+    (clear_dep, _fn), = [(d, fn) for d, fn in deps if fn is clear_message]
+    assert clear_dep["queue"] is False and clear_dep["outputs"] == [tab.html_info._id]
+
+
+def test_the_app_names_its_model_and_offers_shapes_examples_with_their_pairs(adapter):
+    from easydrag_ext.ui.standalone import example_outputs, shapes_examples
+
+    app, _tab, _ = build_app(adapter, model_name="ShapesDrag model (32x32 scenes, bundled)")
+    config = app.get_config_file()
+    htmls = [c["props"].get("value") or "" for c in config["components"] if c["props"].get("elem_id") == "easydrag_about"]
+    assert htmls and "ShapesDrag model (32x32 scenes, bundled)" in htmls[0] and "WebUI" in htmls[0]
+    sets = [c for c in config["components"] if c["props"].get("elem_id") == "easydrag_examples_set"]
+    assert sets and len(sets[0]["props"]["samples"]) == 4
+    examples = shapes_examples()
+    image, prompt, points = example_outputs(examples, 1)
+    payload = json.loads(points)
+    assert image.size == (32, 32) and prompt == examples[1].prompt
+    assert payload["size"] == [32, 32] and len(payload["points"]) == 1 and len(payload["points"][0]) == 4
+    # another model: no ShapesDrag examples
+    app, _tab, _ = build_app(adapter, model_name="tiny test model")
+    assert not [c for c in app.get_config_file()["components"]
+                if c["props"].get("elem_id") == "easydrag_examples_set"]
+
+
+def test_domain_notice_for_a_photo_or_a_huge_image_on_the_shapes_model():
+    import numpy as np
+
+    from easydrag_ext.bundled.tasks import make_task
+    from easydrag_ext.ui.standalone import domain_notice
+
+    assert domain_notice(make_task(0).image(), 32, synthetic=True) == ""
+    photo = Image.fromarray(np.random.default_rng(0).integers(0, 256, (512, 512, 3), dtype=np.uint8))
+    note = domain_notice(photo, 32, synthetic=True)
+    assert "512×512" in note and "photo" in note and "WebUI" in note
+    flat_big = Image.new("RGB", (400, 300), (90, 90, 90))
+    note = domain_notice(flat_big, 32, synthetic=True)
+    assert "400×300" in note and "photo" not in note
+    assert domain_notice(photo, 512, synthetic=False) == "", "an SD-sized model takes a 512 px photo as it is"
+    assert domain_notice(None, 32, synthetic=True) == ""

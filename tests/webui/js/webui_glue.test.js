@@ -69,8 +69,8 @@ test("submit_easydrag starts the host's progress with a task id and feeds live h
     const args = Array.from(ctx.submit_easydrag("", "img", "prompt"));
     assert.deepEqual(args, ["task(abc)", "img", "prompt"]);
     assert.equal(calls.id, "task(abc)");
-    assert.equal(calls.container, "easydrag_results");
-    assert.equal(calls.gallery, "easydrag_result");
+    assert.equal(calls.container, "easydrag_result_view", "the progress bar goes into the result panel");
+    assert.equal(calls.gallery, "easydrag_result_view", "the live preview covers the result view");
     calls.onProgress({ textinfo: "Inverting 3/35" });
     assert.equal(calls.url, undefined, "no poll outside the drag phase");
     calls.onProgress({ textinfo: "Dragging 2/5" });

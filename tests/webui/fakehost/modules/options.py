@@ -8,6 +8,7 @@ class OptionInfo:
         self.component_args = component_args
         self.onchange = onchange
         self.section = section
+        self.category_id = category_id
         self.infotext = infotext
 
 

@@ -13,7 +13,7 @@ from typing import List, Tuple
 import numpy as np
 from PIL import Image
 
-from easydrag_ext.bundled.scenes import HELD_OUT_SEED, Obj, Scene, random_scene, render
+from .scenes import HELD_OUT_SEED, Obj, Scene, random_scene, render
 
 
 @dataclass(frozen=True)
