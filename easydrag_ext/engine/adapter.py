@@ -9,6 +9,7 @@ What the host decides about precision (the WebUI's `devices` and settings) comes
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
@@ -120,6 +121,8 @@ class LdmAdapter:
         """fp16/bf16 (and fp8-stored) weights run under autocast (the WebUI's default); fp32 runs plainly."""
         dtype = self.compute_dtype
         if dtype in (torch.float16, torch.bfloat16):
+            if self.device.type == "cpu" and not _cpu_autocasts(dtype):
+                dtype = torch.bfloat16      # torch < 2.2 autocasts the CPU to bfloat16 only
             return torch.autocast(self.device.type, dtype=dtype)
         return contextlib.nullcontext()
 
@@ -208,3 +211,14 @@ class LdmAdapter:
             t.data = t.data.to(dtype)          # the same Parameter object
         else:
             getattr(module, kind)[name] = t.to(dtype)
+
+
+@functools.lru_cache(maxsize=None)
+def _cpu_autocasts(dtype: torch.dtype) -> bool:
+    """Whether this torch's CPU autocast takes `dtype` (torch 2.1, the WebUI's, refuses float16)."""
+    try:
+        with torch.autocast("cpu", dtype=dtype):
+            pass
+    except RuntimeError:
+        return False
+    return True
