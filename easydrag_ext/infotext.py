@@ -18,7 +18,8 @@ PREFIX = "EasyDrag"
 POINTS_KEY = f"{PREFIX} points"
 VERSION_KEY = f"{PREFIX} version"
 # Fields that map onto a standard WebUI key instead of a prefixed one.
-STANDARD_KEYS = {"seed": "Seed"}
+# "CFG scale" is txt2img's, so a pasted txt2img image brings its scale for prompt_cfg guidance.
+STANDARD_KEYS = {"seed": "Seed", "cfg_scale": "CFG scale"}
 # Keys the host itself writes or defaults while parsing; ours must never collide with them
 # (e.g. the host fills "Mask mode" with "Inpaint masked" when it is missing).
 HOST_KEYS = frozenset({
@@ -74,21 +75,29 @@ def format_points(points: Sequence[Sequence[float]]) -> str:
 
 def build_infotext(prompt: str, negative_prompt: str, params: DragParams,
                    points: Sequence[Sequence[float]], size: Tuple[int, int],
-                   model_hash: Optional[str] = None, version: Optional[str] = None) -> str:
+                   model_hash: Optional[str] = None, version: Optional[str] = None,
+                   extra: Optional[Mapping[str, Any]] = None) -> str:
     """The WebUI-style infotext: prompt, negative prompt, then one `Key: value` line.
 
     `points` are `[hx, hy, tx, ty]` in input pixels; only non-default params are written
-    (the seed always is), so a default run reads back as the defaults.
+    (the seed always is), so a default run reads back as the defaults; a prompt_cfg run
+    always writes its CFG scale, as txt2img does.  `extra`: host pairs written as they are
+    (e.g. "Clip skip", "Lora hashes", "TI hashes"), before the version.
     """
     pairs: List[Tuple[str, Any]] = [("Seed", params.seed), ("Size", f"{int(size[0])}x{int(size[1])}")]
     if model_hash:
         pairs.append(("Model hash", model_hash))
     pairs.append((POINTS_KEY, format_points(points)))
     pairs.append((FIELD_KEYS["mask_mode"], params.mask_mode))
-    for name, value in params.non_defaults().items():
-        if name in ("seed", "mask_mode"):
-            continue
-        pairs.append((FIELD_KEYS[name], format_value(name, value)))
+    written = params.non_defaults()
+    if params.guidance_mode == "prompt_cfg":
+        written["cfg_scale"] = params.cfg_scale
+    for name in FIELD_KEYS:
+        if name in written and name not in ("seed", "mask_mode"):
+            pairs.append((FIELD_KEYS[name], format_value(name, written[name])))
+    for key, value in (extra or {}).items():
+        if value not in (None, ""):
+            pairs.append((key, value))
     if version:
         pairs.append((VERSION_KEY, version))
     line = ", ".join(f"{k}: {quote(v)}" for k, v in pairs)

@@ -40,11 +40,13 @@ class EasyDragTab:
     task_id: Any
     result_buttons_row: Any = None
     extra: Dict[str, Any] = field(default_factory=dict)
+    source_info: Any = None         # hidden: the image's infotext facts (ui/source_info.py), JSON
 
     @property
     def run_inputs(self) -> List[Any]:
+        extra = [self.source_info] if self.source_info is not None else []
         return [self.task_id, self.image, self.prompt, self.negative_prompt, self.points_json,
-                self.mask_image] + [self.params[n] for n in field_names()]
+                self.mask_image] + [self.params[n] for n in field_names()] + extra
 
 
 def _event_kwargs(js):
@@ -87,16 +89,20 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                 infotext = gr.Textbox(label="Generation parameters", elem_id="easydrag_infotext",
                                       lines=3, interactive=False)
                 html_info = gr.HTML(elem_id="easydrag_html_info")
+        source_info = gr.Textbox(label="Source infotext facts", elem_id="easydrag_source_info",
+                                 elem_classes=[HIDDEN_CLASS])
         tab = EasyDragTab(blocks, image, prompt, negative, points_json, mask_image,
                           {n: comps[n] for n in names}, run, interrupt, save, result, result_json,
-                          infotext, html_info, task_id, buttons_row)
+                          infotext, html_info, task_id, buttons_row, source_info=source_info)
         run.click(fn=handlers.make_run(services), inputs=tab.run_inputs,
                   outputs=[result, result_json, infotext, html_info], **_event_kwargs(services.run_js))
         interrupt.click(fn=services.interrupt, inputs=[], outputs=[], queue=False)
         save.click(fn=handlers.make_save(services), inputs=[result, infotext], outputs=[html_info])
         image.change(fn=handlers.make_image_change(services),
                      inputs=[image, comps["resize_long_side"]],
-                     outputs=[prompt, negative, comps["resize_long_side"]], queue=False)
+                     outputs=[prompt, negative, comps["resize_long_side"], source_info, comps["cfg_scale"]],
+                     queue=False)
+        image.upload(fn=handlers.make_image_upload(services), inputs=[image], outputs=[source_info], queue=False)
         with buttons_row:
             services.on_tab_built(tab)
     return tab
