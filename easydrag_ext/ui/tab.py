@@ -68,7 +68,8 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                 prompt = gr.Textbox(label="Prompt", elem_id="easydrag_prompt", lines=2,
                                     placeholder="What the image shows (filled from its infotext)")
                 negative = gr.Textbox(label="Negative prompt", elem_id="easydrag_negative_prompt",
-                                      lines=1, info="Kept in the infotext; the drag uses the prompt.")
+                                      lines=1, info="Used by prompt_cfg guidance (images with WebUI infotext); "
+                                           "reference guidance uses the prompt as its own negative.")
                 points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
                                          lines=2, placeholder=POINTS_HELP, elem_classes=[HIDDEN_CLASS])
                 comps = build_components(["mask_mode"], defaults)

@@ -27,6 +27,9 @@ from typing import Dict, Iterator, List, Optional
 import torch
 
 CLIP_SKIP_OPTION = "CLIP_stop_at_last_layers"
+# the classes whose forward the Lora built-in patches (lora_patches.py) to merge before running
+PATCHED_TYPES = (torch.nn.Linear, torch.nn.Conv2d, torch.nn.GroupNorm, torch.nn.LayerNorm,
+                 torch.nn.MultiheadAttention)
 
 
 @dataclass
@@ -53,7 +56,8 @@ def sync_network_weights(sd_model) -> None:
         return
     with torch.no_grad():
         for module in mapping.values():
-            if getattr(module, "network_layer_name", None) is not None:
+            # the host names every module but patches only these classes' forward
+            if isinstance(module, PATCHED_TYPES) and getattr(module, "network_layer_name", None) is not None:
                 lora.network_apply_weights(module)
 
 
@@ -102,6 +106,8 @@ def clip_skip(n: Optional[int]) -> Iterator[int]:
 def host_conditioning(request) -> Iterator[HostRun]:
     from modules import extra_networks, processing, sd_hijack, shared
 
+    from ..engine.guidance import resolve_mode   # the engine, imported late like the tab's handlers
+
     notes: List[str] = []
     raw = request.conditioning_prompt
     stripped, data = extra_networks.parse_prompts([raw])
@@ -111,7 +117,9 @@ def host_conditioning(request) -> Iterator[HostRun]:
         notes.append(f"Unknown extra network <{name}:...> in the prompt: ignored, as txt2img does.")
     steps = request.params.inversion_steps
     text = one_prompt(stripped[0], steps, "prompt", notes)
-    negative = one_prompt(request.negative_prompt, steps, "negative prompt", notes)
+    uses_negative = resolve_mode(request.params.guidance_mode, request.source is not None) == "prompt_cfg"
+    negative = (one_prompt(request.negative_prompt, steps, "negative prompt", notes) if uses_negative
+                else request.negative_prompt)
 
     p = processing.StableDiffusionProcessing(prompt=raw, negative_prompt=request.negative_prompt)
     p.all_prompts, p.all_negative_prompts = [raw], [request.negative_prompt]

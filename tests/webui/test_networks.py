@@ -187,3 +187,33 @@ def test_a_txt2img_image_sent_to_the_api_is_dragged_like_it_was_made(host, seen,
     assert info["Prompt"] == "a testemb ball <lora:testlora:0.8>" and info["Negative prompt"] == "ugly, blurry"
     assert out["model_mismatch"] is None and out["warnings"] == []
     assert host.networks.loaded_networks == [] and host.shared.opts.CLIP_stop_at_last_layers == 1
+
+
+def test_the_inversion_cache_never_serves_another_network_set(host):
+    from easydrag_ext.webui import services
+
+    services.clear_caches()
+    run("a red disc")
+    hits = services.inversion_cache.hits
+    run("a red disc<lora:testlora:0.8>")              # the same text once the tag is stripped
+    assert services.inversion_cache.hits == hits
+    run("a red disc<lora:testlora:0.8>")
+    assert services.inversion_cache.hits == hits + 1
+
+
+def test_a_vae_mismatch_names_both(host):
+    from modules import sd_vae
+
+    from easydrag_ext.webui.checkpoint import mismatch_notes, model_mismatch
+
+    a = host.models["a"][1]
+    source = from_parsed({"Steps": "2", "Model hash": a.shorthash, "VAE hash": "abcdef0123", "VAE": "kl-f8.pt"})
+    m = model_mismatch(source)
+    assert m == {"infotext_vae_hash": "abcdef0123", "infotext_vae": "kl-f8.pt", "loaded_vae_hash": None,
+                 "loaded_vae": None}
+    assert "kl-f8.pt [abcdef0123]" in mismatch_notes(m)[0] and "own VAE" in mismatch_notes(m)[0]
+    sd_vae.loaded_vae_file, sd_vae.vae_hashes["/vae/kl-f8.pt"] = "/vae/kl-f8.pt", "abcdef0123"
+    try:
+        assert model_mismatch(source) is None
+    finally:
+        sd_vae.loaded_vae_file = None

@@ -89,7 +89,7 @@ def load_networks(names, te_multipliers=None, unet_multipliers=None, dyn_dims=No
         sd_hijack.model_hijack.comments.append(f"Lora not found: {', '.join(failed)}")
 
 
-def network_restore_weights_from_backup(self):
+def network_restore_weights_from_backup(self):   # only reached from the patched forwards
     weights_backup = getattr(self, "network_weights_backup", None)
     bias_backup = getattr(self, "network_bias_backup", None)
     if weights_backup is not None:
@@ -151,8 +151,7 @@ def assign_network_names_to_compvis_modules(sd_model):
     for name, module in sd_model.model.named_modules():
         mapping[name.replace(".", "_")] = module
     for name, module in mapping.items():
-        if isinstance(module, (torch.nn.Linear, torch.nn.Conv2d)):
-            module.network_layer_name = name
+        module.network_layer_name = name        # every module, containers too, as the host does
     sd_model.network_layer_mapping = mapping
 
 
