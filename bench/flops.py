@@ -126,27 +126,33 @@ def main(argv=None):
     ap.add_argument("--size", default="512x512", help="WxH in pixels (multiples of 64)")
     ap.add_argument("--iterations", type=int, default=50)
     ap.add_argument("--json", action="store_true", help="print one JSON line only")
+    ap.add_argument("--guidance", choices=("reference", "prompt_cfg"), default="reference",
+                    help="denoising guidance: reference (eq. 7) or prompt_cfg (a real negative prompt); "
+                         "the official code makes the same calls in both")
     args = ap.parse_args(argv)
     W, H = (int(v) for v in args.size.lower().split("x"))
-    params = DragParams()
+    params = DragParams(guidance_mode=args.guidance)
     unet = build_meta_unet()
     latent = (H // 8, W // 8)
     cache = {}
     vae = vae_flops((H, W))
-    ours = price_plan(unet, engine_plan(params, args.iterations), latent, params.feature_blocks, cache)
+    plan = engine_plan(params, args.iterations, has_negative=args.guidance == "prompt_cfg")
+    ours = price_plan(unet, plan, latent, params.feature_blocks, cache)
     official = price_plan(unet, official_plan(params, args.iterations), latent, params.feature_blocks, cache)
-    low = price_plan(unet, engine_plan(params.replace(low_vram=True), args.iterations), latent,
+    low = price_plan(unet, engine_plan(params.replace(low_vram=True), args.iterations,
+                                 has_negative=args.guidance == "prompt_cfg"), latent,
                      params.feature_blocks, cache)
     for table in (ours, official, low):
         table["vae"] = vae
         table["total"] = sum(table.values())
     ratio = ours["total"] / official["total"]
     if args.json:
-        print(json.dumps({"size": args.size, "iterations": args.iterations, "engine_tflops": _t(ours),
-                          "official_tflops": _t(official), "ratio": round(ratio, 4),
+        print(json.dumps({"size": args.size, "iterations": args.iterations, "guidance": args.guidance,
+                          "engine_tflops": _t(ours), "official_tflops": _t(official), "ratio": round(ratio, 4),
                           "engine_low_vram_tflops": _t(low)}))
         return 0
-    print(f"FLOPs of one drag, SD-1.5 UNet+VAE, {W}x{H}, default parameters, {args.iterations} drag iterations")
+    print(f"FLOPs of one drag, SD-1.5 UNet+VAE, {W}x{H}, default parameters, {args.iterations} drag iterations, "
+          f"{args.guidance} guidance")
     print(f"{'phase':<12}{'engine TFLOP':>14}{'official TFLOP':>16}")
     for phase in official:
         print(f"{phase:<12}{ours.get(phase, 0) / 1e12:>14.2f}{official[phase] / 1e12:>16.2f}")

@@ -46,25 +46,31 @@ class OfficialReferenceBlocks:
 
 
 def official_drag(adapter, work_image, prompt, handles, targets, params, full_inversion=True,
-                  weight_grads=False, timings=None):
+                  weight_grads=False, timings=None, negative_prompt=None, guidance_scale=None):
     """Returns (final latent, tracked handles (x, y), decoded image tensor).
 
     `weight_grads=True` backpropagates as the official code does (`loss.backward()` with the
     UNet's weights requiring grad, so weight gradients are computed too); `timings`, a dict,
-    receives seconds per phase (CUDA-synchronised).
+    receives seconds per phase (CUDA-synchronised).  `negative_prompt` and `guidance_scale`
+    give `gen()`'s unconditional conditioning and scale (the `neg_same_prompt=False` mode);
+    without them the prompt is its own negative and w is `reference_scale`.
     """
     unet, device = adapter.unet, adapter.device
     clock = PhaseClock(device)
     sched = DDIMSchedule.make(adapter.alphas_cumprod, params.inversion_steps)
     k, R, w = params.drag_step_index, params.reference_steps, params.reference_scale
+    if guidance_scale is not None:
+        w = guidance_scale
     blocks = params.feature_blocks
     H, W = work_image.size[1], work_image.size[0]
     cond = adapter.text_context(prompt)
+    uncond = cond if negative_prompt is None else adapter.text_context(negative_prompt)
 
-    def call(z, i, **kw):
+    def call(z, i, context=None, **kw):
         t = torch.full((z.shape[0],), sched.timesteps[i], device=device, dtype=torch.long)
+        context = cond if context is None else context
         with adapter.autocast():
-            return unet_forward(unet, z, t, cond.expand(z.shape[0], -1, -1), **kw)
+            return unet_forward(unet, z, t, context.expand(z.shape[0], -1, -1), **kw)
 
     def full_res(feats):
         return F.interpolate(concat_features(feats).float(), (H, W), mode="bilinear")
@@ -139,11 +145,11 @@ def official_drag(adapter, work_image, prompt, handles, targets, params, full_in
         for i in reversed(range(k)):
             if i < R:
                 eps_ref, _ = call(torch.cat([z, latents[i]]), i)
-                eps_plain, _ = call(z, i)
+                eps_plain, _ = call(z, i, context=uncond)     # gen(): batch 1 on the negative
                 eps = eps_plain + w * (eps_ref[:1] - eps_plain)
             else:
                 e1, _ = call(z, i)
-                e2, _ = call(z, i)                 # "unconditional" call with the same prompt
+                e2, _ = call(z, i, context=uncond)  # "unconditional" call (the prompt itself by default)
                 eps = e2 + w * (e1 - e2)
             z = sched.denoise_step(z, eps.float(), i)
         clock.lap("denoise")

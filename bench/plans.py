@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import List, Optional
 
 from easydrag_ext import DragParams
+from easydrag_ext.engine.guidance import resolve as resolve_guidance
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,12 @@ class Call:
     decoder_copies: int = 1       # engine: encoder once, decoder on n copies
 
 
-def engine_plan(p: DragParams, iterations: int, mask_updates: int = 1) -> List[Call]:
+def engine_plan(p: DragParams, iterations: int, mask_updates: int = 1, has_negative: bool = False) -> List[Call]:
+    """`has_negative`: a negative prompt is passed (what "auto" guidance decides on); in
+    prompt_cfg it is taken to differ from the prompt and to have the prompt's length."""
+    g = resolve_guidance(p, "" if has_negative else None)
     k, stop = p.drag_step_index, max(p.feature_blocks)
-    ref_steps = p.reference_steps if p.reference_scale != 0 else 0
+    ref_steps = g.ref_steps
     drag_ref = "inject" if p.reference_during_drag else "none"
     plan = [
         Call("inversion", 1, None, "none", None, k),
@@ -35,12 +39,16 @@ def engine_plan(p: DragParams, iterations: int, mask_updates: int = 1) -> List[C
         # low_vram: every backward first reruns the truncated forward, block by block
         Call("drag (low-VRAM recompute)", 1, stop, drag_ref, None,
              (iterations + mask_updates) if p.low_vram else 0),
-        Call("denoise", 1, None, "none", None, k - ref_steps),
     ]
-    if p.reference_scale == 1:
-        plan.append(Call("denoise", 1, None, "inject", None, ref_steps))
-    else:
-        plan.append(Call("denoise", 1, None, "inject", None, ref_steps, inject_from=1, decoder_copies=2))
+    if g.scale == 1:                        # e_prompt only
+        plan += [Call("denoise", 1, None, "none", None, k - ref_steps),
+                 Call("denoise", 1, None, "inject", None, ref_steps)]
+    elif g.mode == "reference":             # the prompt is its own negative
+        plan += [Call("denoise", 1, None, "none", None, k - ref_steps),
+                 Call("denoise", 1, None, "inject", None, ref_steps, inject_from=1, decoder_copies=2)]
+    else:                                   # prompt_cfg: one batch of (negative, prompt) rows
+        plan += [Call("denoise", 2, None, "none", None, k - ref_steps),
+                 Call("denoise", 2, None, "inject", None, ref_steps, inject_from=1)]
     return [c for c in plan if c.count]
 
 

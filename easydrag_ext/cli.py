@@ -62,6 +62,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     one = sub.add_parser("drag", help="drag points on your image with the bundled model")
     one.add_argument("--image", required=True)
     one.add_argument("--prompt", default="")
+    one.add_argument("--negative-prompt", default=None,
+                     help="e_neg of prompt_cfg guidance (with it, --guidance-mode auto is prompt_cfg)")
     one.add_argument("--points", required=True, help="'hx,hy,tx,ty;...' in image pixels")
     one.add_argument("--mask", help="editable-region mask image (white = editable)")
     one.add_argument("--out", required=True, help="result image path")
@@ -118,7 +120,7 @@ def _run_drag(args) -> None:
     params = params_from_args(args, bundle.params)
     start = time.perf_counter()
     result = drag(bundle.adapter, image, args.prompt, [p[:2] for p in points], [p[2:] for p in points],
-                  mask=mask, params=params)
+                  mask=mask, params=params, negative_prompt=args.negative_prompt)
     result.image.save(args.out)
     print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; handles ended at "
           f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}")

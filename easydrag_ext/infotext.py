@@ -17,10 +17,11 @@ from .params import FIELDS, DragParams
 PREFIX = "EasyDrag"
 POINTS_KEY = f"{PREFIX} points"
 VERSION_KEY = f"{PREFIX} version"
-# Fields that map onto a standard WebUI key instead of a prefixed one.  None: the seed is
-# "EasyDrag seed", written only when set, because the host pastes a "Seed" key into
-# img2img's seed on "Send to img2img" (an always-written "Seed: 0" overwrote it).
-STANDARD_KEYS: Dict[str, str] = {}
+# Fields that map onto a standard WebUI key instead of a prefixed one.  "CFG scale" is txt2img's,
+# so a pasted txt2img image brings its scale for prompt_cfg guidance.  Not the seed: it is
+# "EasyDrag seed", written only when set, because the host pastes a "Seed" key into img2img's
+# seed on "Send to img2img" (an always-written "Seed: 0" overwrote it).
+STANDARD_KEYS: Dict[str, str] = {"cfg_scale": "CFG scale"}
 HOST_SEED_KEY = "Seed"          # read from older EasyDrag results
 # Keys the host itself writes or defaults while parsing; ours must never collide with them
 # (e.g. the host fills "Mask mode" with "Inpaint masked" when it is missing).
@@ -78,12 +79,14 @@ def format_points(points: Sequence[Sequence[float]]) -> str:
 def build_infotext(prompt: str, negative_prompt: str, params: DragParams,
                    points: Sequence[Sequence[float]], size: Tuple[int, int],
                    model_hash: Optional[str] = None, version: Optional[str] = None,
-                   model_name: Optional[str] = None) -> str:
+                   model_name: Optional[str] = None, extra: Optional[Mapping[str, Any]] = None) -> str:
     """The WebUI-style infotext: prompt, negative prompt, then one `Key: value` line.
 
     `points` are `[hx, hy, tx, ty]` in input pixels; only non-default params are written,
-    so a default run reads back as the defaults.  `model_hash` / `model_name` are the
-    host's `Model hash` / `Model` keys (PNG Info and the checkpoint override read them).
+    so a default run reads back as the defaults; a prompt_cfg run always writes its CFG
+    scale, as txt2img does.  `model_hash` / `model_name` are the host's `Model hash` /
+    `Model` keys (PNG Info and the checkpoint override read them).  `extra`: host pairs
+    written as they are (e.g. "Clip skip", "Lora hashes", "TI hashes"), before the version.
     """
     pairs: List[Tuple[str, Any]] = [("Size", f"{int(size[0])}x{int(size[1])}")]
     if model_hash:
@@ -92,10 +95,15 @@ def build_infotext(prompt: str, negative_prompt: str, params: DragParams,
         pairs.append(("Model", model_name))
     pairs.append((POINTS_KEY, format_points(points)))
     pairs.append((FIELD_KEYS["mask_mode"], params.mask_mode))
-    for name, value in params.non_defaults().items():
-        if name == "mask_mode":
-            continue
-        pairs.append((FIELD_KEYS[name], format_value(name, value)))
+    written = params.non_defaults()
+    if params.guidance_mode == "prompt_cfg":
+        written["cfg_scale"] = params.cfg_scale
+    for name in FIELD_KEYS:
+        if name in written and name != "mask_mode":
+            pairs.append((FIELD_KEYS[name], format_value(name, written[name])))
+    for key, value in (extra or {}).items():
+        if value not in (None, ""):
+            pairs.append((key, value))
     if version:
         pairs.append((VERSION_KEY, version))
     line = ", ".join(f"{k}: {quote(v)}" for k, v in pairs)

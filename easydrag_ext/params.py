@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 MASK_MODES = ("auto", "user", "none")
+# reference: eq. 7, the prompt is its own negative (w = reference_scale); prompt_cfg: the
+# official generated-image mode, the real negative prompt (w = cfg_scale); auto: prompt_cfg when
+# the image came with WebUI infotext (the engine: when a negative prompt is passed), else reference.
+GUIDANCE_MODES = ("auto", "reference", "prompt_cfg")
 NUM_OUTPUT_BLOCKS = 12  # SD-1.x UNet decoder
 
 
@@ -64,6 +68,13 @@ class DragParams:
         0, 1024, 1)})
     reference_scale: float = field(default=4.0, metadata={"info": _info(
         "Reference scale", "w in eps_plain + w * (eps_ref - eps_plain) while denoising.", 0.0, 20.0, 0.1)})
+    guidance_mode: str = field(default="auto", metadata={"info": _info(
+        "Guidance mode", "reference: the prompt is its own negative, w = reference scale; prompt_cfg: "
+        "the negative prompt with w = CFG scale (for txt2img images); auto: prompt_cfg when the image "
+        "came with WebUI infotext, else reference.", choices=GUIDANCE_MODES)})
+    cfg_scale: float = field(default=7.5, metadata={"info": _info(
+        "CFG scale", "w in eps_neg + w * (eps_prompt - eps_neg) while denoising (prompt_cfg mode); "
+        "taken from the image's infotext.", 0.0, 30.0, 0.5)})
     reference_steps: int = field(default=20, metadata={"info": _info(
         "Reference steps", "Last denoising steps that use reference guidance.", 0, 1000, 1)})
     reference_during_drag: bool = field(default=True, metadata={"info": _info(

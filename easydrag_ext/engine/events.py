@@ -35,3 +35,8 @@ class DragResult:
     timings: Dict[str, float] = field(default_factory=dict)
     params: DragParams = field(default_factory=DragParams)
     work_size: Tuple[int, int] = (0, 0)
+    # filled by the host glue (webui/): warnings for the user, extra infotext pairs
+    # (Clip skip, Lora hashes, TI hashes) and the checkpoint/VAE mismatch, if any
+    notes: List[str] = field(default_factory=list)
+    infotext_extra: Dict[str, str] = field(default_factory=dict)
+    model_mismatch: Optional[dict] = None

@@ -1,4 +1,4 @@
-"""drag(): inversion -> latent optimisation -> denoising with reference guidance.
+"""drag(): inversion -> latent optimisation -> denoising with reference guidance (engine/guidance.py).
 
 Costs by design: the inversion runs only the `drag_step_index` steps it needs and
 records, on the way, the decoder self-attention states that the denoising reference
@@ -24,6 +24,7 @@ from .cache import InversionCache, image_digest
 from .events import DragCancelled, DragResult, ProgressEvent
 from .geometry import plan_size, points_to_work
 from .guard import borrowed
+from .guidance import resolve as resolve_guidance
 from .out_of_memory import out_of_memory_hint
 from .optimize import optimize_latent
 from .reference import ReferenceAttention
@@ -56,8 +57,12 @@ class PhaseClock:
 def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Sequence, mask=None,
          params: DragParams = DragParams(), progress: Optional[Callable[[ProgressEvent], None]] = None,
          should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original",
-         cache: Optional[InversionCache] = None, model_key: str = "") -> DragResult:
+         cache: Optional[InversionCache] = None, model_key: str = "",
+         negative_prompt: Optional[str] = None) -> DragResult:
     """Drag `handles` to `targets` on `image`; see README "Engine" for the method.
+
+    `negative_prompt` is the text of e_neg in `prompt_cfg` guidance (and makes "auto" choose
+    it); `reference` guidance ignores it (the prompt is its own negative).
 
     With `cache`, the inversion (latents, reference states, F0) of an earlier call with the
     same `model_key`, image, prompt and inversion parameters is reused.
@@ -67,6 +72,10 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         params = DragParams.from_dict(params)
     if not isinstance(prompt, str):
         raise ValueError(f"prompt must be a string, got {type(prompt).__name__}")
+    if negative_prompt is not None and not isinstance(negative_prompt, str):
+        raise ValueError(f"negative_prompt must be a string, got {type(negative_prompt).__name__}")
+    guidance = resolve_guidance(params, negative_prompt)
+    params = params.replace(guidance_mode=guidance.mode)    # the result says which mode ran
     if motion_reference not in ("original", "current"):
         raise ValueError("motion_reference must be 'original' or 'current'")
     image = inputs.check_image(image)
@@ -100,7 +109,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
 
     sched = DDIMSchedule.make(adapter.alphas_cumprod, params.inversion_steps)
     k = params.drag_step_index
-    ref_steps = params.reference_steps if params.reference_scale != 0 else 0
+    ref_steps = guidance.ref_steps
     blocks = params.feature_blocks
     unet = adapter.unet
     store_dtype = torch.float16 if adapter.compute_dtype == torch.float16 else None
@@ -108,14 +117,16 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     with out_of_memory_hint(params), torch.inference_mode(False), borrowed(unet), \
             ReferenceAttention(unet, store_dtype) as ref, \
             lean_attention_for_grad(unet, upcast=adapter.host.upcast_attn):
-        def run(z, t_index: int, **kw):
+        def run(z, t_index: int, context=None, **kw):
             t = torch.full((z.shape[0],), sched.timesteps[t_index], device=device, dtype=torch.long)
-            zz, cc = adapter.unet_inputs(z, cond.expand(z.shape[0], -1, -1))
+            context = cond.expand(z.shape[0], -1, -1) if context is None else context
+            zz, cc = adapter.unet_inputs(z, context)
             with adapter.autocast():
                 return unet_forward(unet, zz, t, cc, **kw)
 
         with torch.no_grad():
             cond = adapter.text_context(prompt)
+            uncond = cond if guidance.negative_prompt is None else adapter.text_context(guidance.negative_prompt)
         key = (model_key, id(unet), image_digest(work_image), prompt, params.inversion_steps, k, ref_steps,
                blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype), str(adapter.compute_dtype),
                adapter.host.upcast_sampling)
@@ -161,24 +172,13 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             del f0, drag_bank
         clock.lap("drag")
 
-        # ---- denoise from z_t* with reference guidance (eq. 7) -----------------------------
+        # ---- denoise from z_t*: eps = e_neg + w * (e_prompt - e_neg) ------------------------
         with torch.no_grad():
             z = outcome.z
-            scale = params.reference_scale
             for step, i in enumerate(reversed(range(k)), start=1):
-                if i < ref_steps:
-                    # without a cache, each step's reference states are freed once used
-                    bank = banks[i] if cache is not None else banks.pop(i)
-                    if scale == 1:
-                        ref.inject(bank)
-                        eps, _ = run(z, i)
-                    else:
-                        ref.inject(bank, from_row=1)
-                        eps2, _ = run(z, i, decoder_copies=2)     # rows: plain, reference
-                        eps = eps2[:1] + scale * (eps2[1:] - eps2[:1])
-                else:
-                    ref.idle()
-                    eps, _ = run(z, i)
+                # without a cache, each step's reference states are freed once used
+                bank = (banks[i] if cache is not None else banks.pop(i)) if i < ref_steps else None
+                eps = _guided_eps(run, ref, z, i, bank, cond, uncond, guidance.scale)
                 z = sched.denoise_step(z, eps.float(), i)
                 report("denoise", step, k, outcome.handles)
             ref.idle()
@@ -204,6 +204,42 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         params=params,
         work_size=(w, h),
     )
+
+
+def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
+    """e_neg + w * (e_prompt - e_neg) for one step; e_prompt reads `bank` when it is given.
+
+    Each term is computed by the cheapest call that gives it: when the negative is the
+    prompt (reference guidance), e_neg is the plain row of a call whose encoder runs once
+    and whose decoder runs twice (plain, reference), and without a bank e_neg = e_prompt;
+    w = 1 needs e_prompt only.  Otherwise one batch of (negative, prompt) rows, or two calls
+    when the two conditionings have different lengths (as the WebUI's CFG denoiser does).
+    """
+    same = uncond is cond or (uncond.shape == cond.shape and torch.equal(uncond, cond))
+    if w == 1 or (same and bank is None):
+        if bank is None:
+            ref.idle()
+        else:
+            ref.inject(bank)
+        eps, _ = run(z, i)
+        return eps
+    if same:
+        ref.inject(bank, from_row=1)
+        eps2, _ = run(z, i, decoder_copies=2)              # rows: plain, reference
+    elif uncond.shape == cond.shape:
+        if bank is None:
+            ref.idle()
+        else:
+            ref.inject(bank, from_row=1)                   # row 0 (negative) stays plain
+        eps2, _ = run(z.expand(2, -1, -1, -1), i, context=torch.cat([uncond, cond]))
+    else:
+        ref.idle()
+        e_neg, _ = run(z, i, context=uncond)
+        if bank is not None:
+            ref.inject(bank)
+        e_prompt, _ = run(z, i)
+        eps2 = torch.cat([e_neg, e_prompt])
+    return eps2[:1] + w * (eps2[1:] - eps2[:1])
 
 
 def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, params, ref_steps, on_step, clock):

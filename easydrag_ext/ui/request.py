@@ -15,6 +15,7 @@ from PIL import Image
 from ..params import DragParams
 from .imagedata import mask_from_image
 from .points import parse_canvas_json, parse_points
+from .source_info import SourceInfo, check_clip_skip
 
 MAX_SIDE = 4096
 
@@ -28,6 +29,23 @@ class DragRequest:
     targets: List[Tuple[float, float]]
     mask: Optional[np.ndarray]              # bool (H, W) or None
     params: DragParams = field(default_factory=DragParams)
+    # appended to the prompt as "prompt, added" (the official code's "added prompt"; ours is empty
+    # by default because WebUI prompts carry their own quality words)
+    added_prompt: str = ""
+    clip_skip: Optional[int] = None         # None: the image's infotext, else the host's setting
+    source: Optional[SourceInfo] = None     # the image's WebUI infotext, when it came with one
+
+    @property
+    def conditioning_prompt(self) -> str:
+        """The text of the condition: the prompt, then the added prompt."""
+        added = (self.added_prompt or "").strip()
+        return f"{self.prompt}, {added}" if added and self.prompt.strip() else (added or self.prompt)
+
+    @property
+    def effective_clip_skip(self) -> Optional[int]:
+        if self.clip_skip is not None:
+            return self.clip_skip
+        return self.source.clip_skip if self.source is not None else None
 
     @property
     def points(self) -> List[List[float]]:
@@ -67,21 +85,31 @@ def _mask(params: DragParams, canvas_mask, mask_image, size):
     return mask if params.mask_mode == "user" else None
 
 
+def _extras(added_prompt, clip_skip, source) -> dict:
+    if added_prompt is not None and not isinstance(added_prompt, str):
+        raise ValueError(f"added_prompt must be text, got {type(added_prompt).__name__}")
+    return dict(added_prompt=added_prompt or "", clip_skip=check_clip_skip(clip_skip), source=source)
+
+
 def request_from_ui(image, prompt, negative_prompt, points_json, mask_image,
-                    params: DragParams) -> DragRequest:
+                    params: DragParams, source: Optional[SourceInfo] = None, added_prompt: str = "",
+                    clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
     canvas = parse_canvas_json(points_json, rgb.size)
     mask = _mask(params, canvas.mask, mask_image, rgb.size)
     return DragRequest(rgb, prompt or "", negative_prompt or "", canvas.handles, canvas.targets,
-                       mask, params)
+                       mask, params, **_extras(added_prompt, clip_skip, source))
 
 
 def request_from_api(image: Image.Image, prompt: str, negative_prompt: str, points,
-                     mask_image: Optional[Image.Image], params: DragParams) -> DragRequest:
+                     mask_image: Optional[Image.Image], params: DragParams,
+                     source: Optional[SourceInfo] = None, added_prompt: str = "",
+                     clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
     handles, targets = parse_points(points, rgb.size)
     mask = _mask(params, None, mask_image, rgb.size)
-    return DragRequest(rgb, prompt or "", negative_prompt or "", handles, targets, mask, params)
+    return DragRequest(rgb, prompt or "", negative_prompt or "", handles, targets, mask, params,
+                       **_extras(added_prompt, clip_skip, source))
 
 
 class NaNResultError(RuntimeError):
@@ -96,16 +124,21 @@ def execute(adapter, request: DragRequest, progress: Optional[Callable] = None,
             should_stop: Optional[Callable[[], bool]] = None, **engine_kw):
     """Run the engine on a checked request; returns its DragResult.
 
-    `engine_kw` go to `drag` as they are (e.g. `cache=`, `model_key=`).
+    `engine_kw` go to `drag` as they are (e.g. `cache=`, `model_key=`).  "auto" guidance is
+    prompt_cfg when the image came with WebUI infotext (`request.source`), else reference;
+    prompt_cfg takes the request's negative prompt.
 
     Raises the engine's DragCancelled when `should_stop` fires, ValueError for bad input
     and NaNResultError when the result holds NaNs.
     """
     from .. import drag  # the engine, imported here so the tab builds without it
+    from ..engine.guidance import resolve_mode
 
-    result = drag(adapter, request.image, request.prompt, request.handles, request.targets,
-                  mask=request.mask, params=request.params, progress=progress,
-                  should_stop=should_stop, **engine_kw)
+    mode = resolve_mode(request.params.guidance_mode, request.source is not None)
+    negative = request.negative_prompt if mode == "prompt_cfg" else None
+    result = drag(adapter, request.image, request.conditioning_prompt, request.handles, request.targets,
+                  mask=request.mask, params=request.params.replace(guidance_mode=mode), progress=progress,
+                  should_stop=should_stop, negative_prompt=negative, **engine_kw)
     if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in result.final_handles):
         raise NaNResultError(NAN_MESSAGE)
     return result

@@ -47,11 +47,13 @@ class EasyDragTab:
     task_id: Any
     result_buttons_row: Any = None
     extra: Dict[str, Any] = field(default_factory=dict)
+    source_info: Any = None         # hidden: the image's infotext facts (ui/source_info.py), JSON
 
     @property
     def run_inputs(self) -> List[Any]:
+        extra = [self.source_info] if self.source_info is not None else []
         return [self.task_id, self.image, self.prompt, self.negative_prompt, self.points_json,
-                self.mask_image] + [self.params[n] for n in field_names()]
+                self.mask_image] + [self.params[n] for n in field_names()] + extra
 
 
 def _event_kwargs(js):
@@ -87,7 +89,8 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                 prompt = gr.Textbox(label="Prompt", elem_id="easydrag_prompt", lines=2,
                                     placeholder="What the image shows (filled from its infotext)")
                 negative = gr.Textbox(label="Negative prompt", elem_id="easydrag_negative_prompt",
-                                      lines=1, info="Kept in the infotext; the drag uses the prompt.")
+                                      lines=1, info="Used by prompt_cfg guidance (images with WebUI infotext); "
+                                           "reference guidance uses the prompt as its own negative.")
                 with gr.Row(elem_id="easydrag_params_main"):
                     comps.update(build_components(visible_fields(), defaults))
                 with gr.Accordion("Advanced", open=False, elem_id="easydrag_params"):
@@ -108,9 +111,11 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                     save = gr.Button("Save", elem_id="easydrag_save")
                 infotext = gr.Textbox(label="Generation parameters", elem_id="easydrag_infotext",
                                       lines=3, interactive=False)
+        source_info = gr.Textbox(label="Source infotext facts", elem_id="easydrag_source_info",
+                                 elem_classes=hidden)
         tab = EasyDragTab(blocks, image, prompt, negative, points_json, mask_image,
                           {n: comps[n] for n in names}, run, interrupt, save, result, result_json,
-                          infotext, html_info, task_id, buttons_row)
+                          infotext, html_info, task_id, buttons_row, source_info=source_info)
         run.click(fn=handlers.make_run(services), inputs=tab.run_inputs,
                   outputs=[result, result_json, infotext, html_info], show_progress="hidden",
                   **_event_kwargs(services.run_js))   # the host's progress (or ours) shows instead
@@ -120,7 +125,9 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
         save.click(fn=handlers.make_save(services), inputs=[result, infotext], outputs=[html_info])
         image.change(fn=handlers.make_image_change(services),
                      inputs=[image, comps["resize_long_side"]],
-                     outputs=[prompt, negative, comps["resize_long_side"]], queue=False)
+                     outputs=[prompt, negative, comps["resize_long_side"], source_info, comps["cfg_scale"]],
+                     queue=False)
+        image.upload(fn=handlers.make_image_upload(services), inputs=[image], outputs=[source_info], queue=False)
         image.change(fn=make_restore(services.parse_infotext), inputs=[image],
                      outputs=[points_json] + [comps[n] for n in names], queue=False)
         with buttons_row:

@@ -18,6 +18,7 @@ from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
 from ..params import FIELDS
 from ..ui import imagedata
 from ..ui.request import is_nan_error, nan_message, request_from_api
+from ..ui.source_info import from_parsed as source_from_parsed
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
 from .services import ModelNotSupported, WebuiServices, default_params
@@ -85,7 +86,9 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         params = default_params(body.params)
         image = imagedata.decode_image(body.image, what="image")
         mask = imagedata.decode_image(body.mask, what="mask") if body.mask else None
-        request = request_from_api(image, body.prompt, body.negative_prompt, body.points, mask, params)
+        source = _source(services, body.infotext, image)
+        request = request_from_api(image, body.prompt, body.negative_prompt, body.points, mask, params,
+                                   source=source, added_prompt=body.added_prompt, clip_skip=body.clip_skip)
     except ValueError as e:
         raise HTTPException(status_code=422, detail=str(e)) from None
 
@@ -109,7 +112,8 @@ def drag(body: DragRequestBody) -> DragResponseBody:
 
     used = getattr(result, "params", None) or params
     info = build_infotext(request.prompt, request.negative_prompt, used, request.points,
-                          request.size, services.model_hash(), __version__, model_name=services.model_name())
+                          request.size, services.model_hash(), __version__, model_name=services.model_name(),
+                          extra=getattr(result, "infotext_extra", None))
     save = services.save_automatically() if body.save is None else body.save
     saved_path = services.save(result.image, info, used.seed) if save else None
     heat = None
@@ -119,7 +123,19 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         image=imagedata.encode_png(result.image), info=info, saved_path=saved_path,
         final_points=[[float(x), float(y)] for x, y in result.final_handles],
         iterations=int(result.iterations), arrived=[bool(a) for a in result.arrived],
-        mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()})
+        mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()},
+        warnings=list(getattr(result, "notes", None) or []),
+        model_mismatch=getattr(result, "model_mismatch", None))
+
+
+def _source(services, infotext, image):
+    """The image's infotext facts: the body's `infotext`, else the PNG's own 'parameters' chunk."""
+    text = infotext
+    if text is None:
+        text = image.info.get("parameters") if isinstance(getattr(image, "info", None), dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return source_from_parsed(services.parse_infotext(text))
 
 
 def live() -> dict:

@@ -14,7 +14,14 @@ from pydantic import BaseModel, Field
 class DragRequestBody(BaseModel):
     image: str = Field(..., description="base64 PNG/JPEG/WebP (or a data URL); no file paths or URLs")
     prompt: str = Field("", description="what the image shows")
-    negative_prompt: str = Field("", description="kept in the infotext only")
+    negative_prompt: str = Field("", description="e_neg of prompt_cfg guidance (the txt2img negative prompt)")
+    added_prompt: str = Field("", description="appended to the prompt as 'prompt, added' (official: "
+                                              "'best quality, extremely detailed')")
+    infotext: Optional[str] = Field(None, description="the image's WebUI generation parameters (default: "
+                                    "its PNG 'parameters' chunk): clip skip, checkpoint check, and "
+                                    "guidance 'auto' -> prompt_cfg")
+    clip_skip: Optional[int] = Field(None, description="CLIP_stop_at_last_layers for the drag "
+                                     "(default: the infotext's, else the setting)")
     points: List[Any] = Field(..., description="[[hx, hy, tx, ty], ...] in input-image pixels")
     mask: Optional[str] = Field(None, description="base64 mask, white = may change (mask_mode 'user')")
     params: Dict[str, Any] = Field(default_factory=dict, description="DragParams fields; see /schema")
@@ -31,3 +38,5 @@ class DragResponseBody(BaseModel):
     saved_path: Optional[str] = None
     mask_heat: Optional[str] = None
     timings: Dict[str, float] = Field(default_factory=dict)
+    warnings: List[str] = Field(default_factory=list)
+    model_mismatch: Optional[Dict[str, Any]] = None

@@ -14,6 +14,7 @@ import gradio as gr
 from ..infotext import has_easydrag, params_from_parsed, points_from_parsed
 from ..params import FIELDS
 from ..ui.param_widgets import component_value
+from ..ui.source_info import from_parsed as source_from_parsed
 from . import compat
 
 TABNAME = "easydrag"
@@ -73,15 +74,28 @@ def _paste_points(params: dict):
 
 def _param_value(name: str):
     def paste(params: dict):
-        if not has_easydrag(params):   # a plain txt2img image: keep the user's settings
+        if name == "cfg_scale" and not has_easydrag(params) and params.get("CFG scale"):
+            try:   # txt2img's CFG scale is prompt_cfg's w; one out of our range keeps the field
+                return gr.update(value=params_from_parsed({"CFG scale": params["CFG scale"]}).cfg_scale)
+            except ValueError:
+                return None
+        if not has_easydrag(params):   # a plain txt2img image: keep the user's other settings
             return None
         return gr.update(value=component_value(name, getattr(params_from_parsed(params), name)))
     return paste
 
 
+def _paste_source(params: dict):
+    """The image's infotext facts (clip skip, checkpoint, VAE, CFG) for the run; '' without infotext."""
+    source = source_from_parsed(params)
+    return gr.update(value=source.to_json() if source is not None else "")
+
+
 def paste_fields(tab) -> list:
     fields = [(tab.prompt, "Prompt"), (tab.negative_prompt, "Negative prompt"),
               (tab.points_json, _paste_points)]
+    if getattr(tab, "source_info", None) is not None:
+        fields.append((tab.source_info, _paste_source))
     fields += [(tab.params[f.name], _param_value(f.name)) for f in FIELDS]
     return fields
 

@@ -14,7 +14,9 @@ from ..ui.preview import draw_points
 from ..ui.request import DragRequest, execute
 from ..ui.services import DragServices
 from . import compat, settings
+from .checkpoint import mismatch_notes, model_mismatch
 from .model_guard import unet_on_device
+from .networks import host_conditioning
 
 PHASES = ("inversion", "drag", "denoise")
 
@@ -88,12 +90,17 @@ class WebuiServices(DragServices):
         def should_stop() -> bool:
             return bool(state.interrupted or state.skipped)
 
+        mismatch = model_mismatch(request.source)
         try:
             inversion_cache.offload = compat.low_vram_mode(sd_model)   # --medvram/--lowvram: on the CPU
             with unet_on_device(sd_model, devices.device, compat.lowvram_module()):
                 adapter = LdmAdapter(sd_model, host=compat.host_precision())
-                result = execute(adapter, request, progress=progress, should_stop=should_stop,
-                                 cache=inversion_cache, model_key=compat.model_hash(sd_model) or "")
+                with host_conditioning(request) as host:     # LoRAs, prompt schedule, clip skip
+                    result = execute(adapter, host.request, progress=progress, should_stop=should_stop,
+                                     cache=inversion_cache,
+                                     model_key=(compat.model_hash(sd_model) or "") + host.key)
+                result.notes = mismatch_notes(mismatch) + host.notes
+                result.infotext_extra, result.model_mismatch = dict(host.infotext), mismatch
         finally:
             live_status["running"] = False
         state.textinfo = "EasyDrag: done"
@@ -152,6 +159,8 @@ class WebuiServices(DragServices):
         return str(settings.get("easydrag_resize_policy"))
 
     def on_tab_built(self, tab) -> None:
+        from .checkpoint import add_checkpoint_button
         from .send_to import register_tab_bindings
 
         register_tab_bindings(tab)
+        add_checkpoint_button(tab)

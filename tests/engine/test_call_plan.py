@@ -10,9 +10,13 @@ from .helpers import disc_image
 from .test_drag import FAST
 
 
-@pytest.mark.parametrize("changes", [{}, {"reference_scale": 1.0}, {"reference_scale": 0.0},
-                                     {"reference_during_drag": False}, {"low_vram": True}])
-def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, changes):
+@pytest.mark.parametrize("changes,negative", [
+    ({}, None), ({"reference_scale": 1.0}, None), ({"reference_scale": 0.0}, None),
+    ({"reference_during_drag": False}, None), ({"low_vram": True}, None),
+    ({"guidance_mode": "prompt_cfg"}, "blurry"), ({"guidance_mode": "auto"}, "blurry"),
+    ({"guidance_mode": "prompt_cfg", "cfg_scale": 1.0}, "blurry"),
+    ({"guidance_mode": "prompt_cfg", "reference_scale": 0.0, "reference_steps": 0}, "blurry")])
+def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, changes, negative):
     params = FAST.replace(max_iterations=4, **changes)
     seen = []
     real_forward = pipeline.unet_forward
@@ -32,10 +36,10 @@ def test_engine_plan_matches_the_calls_a_drag_makes(adapter, monkeypatch, change
 
     monkeypatch.setattr(pipeline, "unet_forward", spy)
     monkeypatch.setattr(ReferenceAttention, "__init__", spy_init)
-    r = drag(adapter, disc_image(), "x", [(10, 10)], [(60, 60)], params=params)
+    r = drag(adapter, disc_image(), "x", [(10, 10)], [(60, 60)], params=params, negative_prompt=negative)
     assert r.iterations == 4
     expected = []
-    for call in engine_plan(params, r.iterations):
+    for call in engine_plan(params, r.iterations, has_negative=negative is not None):
         if call.backward and call.backward.endswith("-extra"):
             continue                                   # a second backward, not another forward
         if call.phase.endswith("(low-VRAM recompute)"):

@@ -10,6 +10,8 @@ ISSUE_DEFAULTS = dict(
     mask_threshold=0.4, mask_mode="auto", mask_weight=0.1, arrived_weight=0.1,
     confine_to_mask=False, confine_margin=24,   # ours, off: the paper lets every latent cell change
     reference_scale=4.0,
+    guidance_mode="auto",   # ours: prompt_cfg (the official generated-image mode) for images with infotext
+    cfg_scale=7.5,          # the official code's and the paper's generated-image scale
     reference_steps=20, reference_during_drag=True, feature_blocks=(5, 8), resize_long_side=512,
     low_vram=False,    # ours: the glue turns it on under --medvram/--lowvram
     seed=0)

@@ -122,3 +122,39 @@ def test_bad_values_in_an_infotext_name_the_key():
         infotext.params_from_parsed({infotext.FIELD_KEYS["inversion_steps"]: "many"})
     with pytest.raises(ValueError, match="EasyDrag points"):
         infotext.points_from_parsed({infotext.POINTS_KEY: "[[1, 2]]"})
+
+
+def test_guidance_cfg_clip_skip_and_lora_hashes_round_trip_through_the_hosts_parser(webui):
+    from easydrag_ext.ui.source_info import from_parsed
+
+    params = DragParams(guidance_mode="prompt_cfg", cfg_scale=7.5)      # 7.5 is the default: still written
+    extra = {"Clip skip": "2", "Lora hashes": "testlora: 4ffce88ae393, other: 0123456789ab"}
+    text = infotext.build_infotext("a cat <lora:testlora:0.8>", "ugly", params, [[1, 2, 3, 4]], (64, 64),
+                                   "23ac2620b6", "0.1.0", extra=extra)
+    parsed = webui.infotext_utils.parse_generation_parameters(text)
+    assert parsed["CFG scale"] == "7.5" and parsed["EasyDrag guidance mode"] == "prompt_cfg"
+    assert parsed["Lora hashes"] == extra["Lora hashes"] and parsed["Clip skip"] == "2"
+    assert infotext.params_from_parsed(parsed) == params
+    source = from_parsed(parsed)
+    assert (source.clip_skip, source.model_hash, source.cfg_scale) == (2, "23ac2620b6", 7.5)
+    # a txt2img infotext: its CFG scale is prompt_cfg's w
+    txt2img = webui.infotext_utils.parse_generation_parameters(
+        "a cat\nNegative prompt: ugly\nSteps: 20, CFG scale: 6.0, Seed: 5, Size: 64x64, Clip skip: 2")
+    assert infotext.params_from_parsed(txt2img).cfg_scale == 6.0
+    assert from_parsed(txt2img).clip_skip == 2
+    assert from_parsed(webui.infotext_utils.parse_generation_parameters("just a prompt")) is None
+
+
+def test_pasting_a_txt2img_infotext_sets_cfg_scale_and_the_source_info(webui, page):
+    from .helpers import by_id
+
+    fields = webui.infotext_utils.paste_fields["easydrag"]["fields"]
+    plain = webui.infotext_utils.parse_generation_parameters(
+        "a cat\nSteps: 20, CFG scale: 6.0, Seed: 5, Size: 64x64, Model hash: 0123456789, Clip skip: 2")
+    values = webui.infotext_utils.paste_values(fields, plain)
+    by_comp = {id(c): v for (c, _), v in zip(fields, values)}
+    tab = by_id(page, "tab_easydrag")
+    assert by_comp[id(by_id(tab, "easydrag_param_cfg_scale"))]["value"] == 6.0
+    source = json.loads(by_comp[id(by_id(tab, "easydrag_source_info"))]["value"])
+    assert source == {"cfg_scale": 6.0, "clip_skip": 2, "model_hash": "0123456789"}
+    assert "value" not in by_comp[id(by_id(tab, "easydrag_param_guidance_mode"))]   # stays auto

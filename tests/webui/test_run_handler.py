@@ -25,7 +25,7 @@ def _call(fn, image=None, points=POINTS, prompt="a red disc", params=FAST, mask=
 def test_run_is_queued_with_progress_js(page):
     _fn, dep = _run(page)
     assert dep["js"] == "submit_easydrag"
-    assert len(dep["inputs"]) == 6 + len(param_values())
+    assert len(dep["inputs"]) == 6 + len(param_values()) + 1       # + the source info
 
 
 def test_run_produces_an_image_saves_it_with_infotext_and_reports_progress(webui, page):
@@ -140,13 +140,20 @@ def test_new_image_fills_prompts_from_its_infotext_and_applies_the_resize_policy
     tab = by_id(page, "tab_easydrag")
     changed, _ = handler_for(page, by_id(tab, "easydrag_image"), event="change")
     img = disc_image(size=128)
-    img.info["parameters"] = "a cat, sitting\nNegative prompt: ugly\nSteps: 20, Sampler: Euler, Seed: 3, Size: 128x128"
-    prompt, negative, resize = changed(img, 512)
+    img.info["parameters"] = ("a cat, sitting\nNegative prompt: ugly\nSteps: 20, Sampler: Euler, CFG scale: 6.5, "
+                              "Seed: 3, Size: 128x128, Model hash: 0123456789, Clip skip: 2")
+    prompt, negative, resize, source, cfg = changed(img, 512)
     assert prompt["value"] == "a cat, sitting" and negative["value"] == "ugly"
     assert resize["value"] == 0                       # multiple of 64, <= 768: native size
+    assert json.loads(source["value"]) == {"cfg_scale": 6.5, "clip_skip": 2, "model_hash": "0123456789"}
+    assert cfg["value"] == 6.5
     plain = disc_image(size=100)
-    prompt, negative, resize = changed(plain, 0)
+    prompt, negative, resize, source, cfg = changed(plain, 0)
     assert "value" not in prompt and resize["value"] == 512
+    assert "value" not in source and "value" not in cfg
+    uploaded, _ = handler_for(page, by_id(tab, "easydrag_image"), event="upload")
+    assert uploaded(plain)["value"] == ""             # an image without infotext forgets the last one's
+    assert "value" not in uploaded(img)
 
 
 def test_inversion_is_reused_for_the_same_image_and_dropped_on_model_load(webui, page):

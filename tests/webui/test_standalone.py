@@ -29,7 +29,8 @@ def test_run_through_gradio_processing_saves_png_with_infotext(adapter, tmp_path
     app, tab, services = build_app(adapter, output_dir=str(tmp_path))
     image = encode_png(disc_image(), data_url=True)
     out = _process(app, _fn_index(app, tab.run),
-                   ["", image, "a red disc", "", points_json([[20, 20, 36, 28]]), None] + param_values(FAST))
+                   ["", image, "a red disc", "", points_json([[20, 20, 36, 28]]), None] + param_values(FAST)
+                   + [""])                                    # the source info: no infotext
     result_image, result, infotext, html = out
     assert str(result_image).startswith("data:image/png;base64,")
     assert json.loads(result)["size"] == [64, 64]
@@ -84,8 +85,9 @@ def test_png_infotext_survives_gradio_and_fills_the_prompts(adapter):
     url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
     index = next(i for i, d in enumerate(app.dependencies)
                  if tab.image._id in d["targets"] and d.get("trigger") == "change")
-    prompt, negative, resize = _process(app, index, [url, 512])
+    prompt, negative, resize, source, _cfg = _process(app, index, [url, 512])
     assert prompt["value"] == "a cat on a mat" and negative["value"] == "blurry"
+    assert json.loads(source["value"]) == {"clip_skip": 1}    # a generation infotext: "auto" -> prompt_cfg
     # the standalone app serves one fixed model and keeps its working size (policy "keep")
     assert resize["value"] == 512
 

@@ -31,3 +31,23 @@ class Options:
 
     def __setattr__(self, key, value):
         self.data[key] = value
+
+    def set(self, key, value, is_api=False, run_callbacks=True):
+        """The host's set: no change -> False; else store and run the option's onchange."""
+        oldval = self.data.get(key, None)
+        if oldval == value:
+            return False
+        self.data[key] = value
+        info = self.data_labels.get(key)
+        if run_callbacks and info is not None and info.onchange is not None:
+            try:
+                info.onchange()
+            except Exception:
+                self.data[key] = oldval
+                raise
+        return True
+
+    def onchange(self, key, func, call=True):
+        self.data_labels[key].onchange = func
+        if call:
+            func()

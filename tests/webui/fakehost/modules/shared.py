@@ -16,6 +16,15 @@ opts = Options({
     "send_seed": OptionInfo(True, "send seed"),
     "upcast_attn": OptionInfo(False, "Upcast cross attention layer to float32"),
     "auto_vae_precision": OptionInfo(True, "Automatically revert VAE to 32-bit floats"),
+    "sd_model_checkpoint": OptionInfo(None, "Stable Diffusion checkpoint"),
+    "sd_checkpoint_hash": OptionInfo("", "SHA256 of the checkpoint"),
+    "CLIP_stop_at_last_layers": OptionInfo(1, "Clip skip", infotext="Clip skip"),
+    "sd_vae": OptionInfo("Automatic", "SD VAE"),
+    "sd_lora": OptionInfo("None", "Add network to prompt"),
+    "extra_networks_default_multiplier": OptionInfo(1.0, "Default multiplier for extra networks"),
+    "lora_add_hashes_to_infotext": OptionInfo(True, "Add Lora hashes to infotext"),
+    "lora_not_found_warning_console": OptionInfo(False, "Lora not found warning in console"),
+    "lora_not_found_gradio_warning": OptionInfo(False, "Lora not found warning popup"),
 })
 state = State()
 sd_model = None
