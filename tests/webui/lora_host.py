@@ -38,7 +38,7 @@ def make_lora(model, seed=1, rank=4, scale=0.5):
 
 def install(webui):
     """Build the host; returns a namespace; call `uninstall(ns)` after."""
-    from easydrag_ext.models.tiny_ldm import build_tiny_model
+    from easydrag_ext.testing.tiny_ldm import build_tiny_model
     from modules import call_queue, extra_networks, sd_hijack, sd_models, shared
 
     sys.path.insert(0, str(LORA_DIR))
