@@ -73,8 +73,9 @@ def sample_points(feat: torch.Tensor, points: Sequence[Sequence[int]], out_hw: T
     """Upsampled features at integer pixels (x, y): (1, C, h, w) -> (N, C)."""
     _, _, h, w = feat.shape
     H, W = out_hw
-    ys = torch.tensor([int(p[1]) for p in points], device=feat.device)
-    xs = torch.tensor([int(p[0]) for p in points], device=feat.device)
+    # clamped to the image: a negative index would wrap around and read the wrong feature
+    ys = torch.tensor([min(max(int(p[1]), 0), H - 1) for p in points], device=feat.device)
+    xs = torch.tensor([min(max(int(p[0]), 0), W - 1) for p in points], device=feat.device)
     y0, y1, wy0, wy1 = (t[ys.cpu()].to(feat.device) for t in axis_weights(H, h))
     x0, x1, wx0, wx1 = (t[xs.cpu()].to(feat.device) for t in axis_weights(W, w))
     f = feat[0]

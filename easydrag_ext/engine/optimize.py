@@ -40,7 +40,7 @@ def track(feat: torch.Tensor, f0_handles: torch.Tensor, current: List[Pt], targe
         for i, (p, q) in enumerate(zip(current, targets)):
             if p == tuple(q):
                 continue
-            cand = next_point(p, q, params.motion_step, params.snap_radius)
+            cand = next_point(p, q, params.motion_step, params.snap_radius, (out_hw[1], out_hw[0]))
             f = sample_points(feat, [p, cand], out_hw)
             cos = F.cosine_similarity(f, f0_handles[i:i + 1].expand_as(f), dim=-1)
             if cos[1] > cos[0]:
@@ -91,7 +91,8 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         arrived = [p == q for p, q in zip(current, targets)]
         if all(arrived):
             break
-        nxt = [next_point(p, q, params.motion_step, params.snap_radius) for p, q in zip(current, targets)]
+        nxt = [next_point(p, q, params.motion_step, params.snap_radius, (out_hw[1], out_hw[0]))
+               for p, q in zip(current, targets)]
         if motion_reference == "current":   # DragGAN-style ablation: chase the point's present feature
             ref = sample_points(feat, current, out_hw).detach()
         else:
