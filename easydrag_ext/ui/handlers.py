@@ -7,10 +7,10 @@ import logging
 import gradio as gr
 from PIL import Image
 
-from ..infotext import build_infotext, has_easydrag
+from ..front import INTERRUPTED, SAVE_FAILED, DragError, Finished, classify, request_from_ui, run_and_finish
+from ..infotext import has_easydrag
 from .param_widgets import params_from_values
 from .points import result_json
-from .request import NAN_MESSAGE, is_nan_error, request_from_ui
 from .services import DragServices, error_html, resize_for_policy
 
 log = logging.getLogger("easydrag")
@@ -20,44 +20,30 @@ RUN_EXTRA_OUTPUTS = [None, "", ""]   # result image, result json, infotext (on e
 
 def make_run(services: DragServices):
     """Run handler: (task_id, image, prompt, negative, points_json, mask_image, *params)
-    -> (result image, result json, infotext, html)."""
+    -> (result image, result json, infotext, html).  Only translates the front door's answer."""
     def run(task_id, image, prompt, negative_prompt, points_json, mask_image, *param_values):
-        from .. import DragCancelled  # the engine; imported late so the tab builds without it
         try:
             params = params_from_values(param_values)
             request = request_from_ui(image, prompt, negative_prompt, points_json, mask_image, params)
-        except ValueError as e:
-            return None, "", "", error_html(e)
-        try:
-            result = services.run_drag(request)
-        except DragCancelled:
-            return None, "", "", "<div class='easydrag-info'>Interrupted: nothing was saved.</div>"
-        except ValueError as e:             # refused model, bad input the engine found
-            return None, "", "", error_html(e)
-        except Exception as e:
-            if is_nan_error(e):
-                return None, "", "", error_html(NAN_MESSAGE)
-            raise
-        return finish(services, request, result)
+            finished = run_and_finish(services, request)
+        except DragError as e:
+            if e.kind == SAVE_FAILED:       # the drag is kept: shown with the error
+                return _shown(e.finished, error_html(e.message))
+            if e.kind == INTERRUPTED:
+                return None, "", "", "<div class='easydrag-info'>Interrupted: nothing was saved.</div>"
+            return None, "", "", error_html(e.message)
+        except ValueError as e:             # the parameter widgets
+            return None, "", "", error_html(classify(e).message)
+        return _shown(finished)
 
     return services.wrap_handler(run, RUN_EXTRA_OUTPUTS)
 
 
-def finish(services: DragServices, request, result):
-    params = getattr(result, "params", None) or request.params
-    infotext = build_infotext(request.prompt, request.negative_prompt, params, request.points,
-                              request.size, services.model_hash(), services.version())
-    notes = [f"{result.iterations} drag iterations; arrived: "
-             f"{sum(bool(a) for a in result.arrived)}/{len(result.arrived)}"]
-    if services.save_automatically():
-        try:
-            notes.append(f"Saved to {services.save(result.image, infotext, params.seed)}")
-        except Exception as e:  # keep the result even when saving fails
-            log.exception("EasyDrag: saving failed")
-            notes.append(f"Saving failed: {type(e).__name__}: {e}")
-    body = "<br>".join(html.escape(n) for n in notes)
+def _shown(finished: Finished, error: str = ""):
+    result, request = finished.result, finished.request
+    body = "<br>".join(html.escape(n) for n in finished.notes)
     return (result.image, result_json(result.final_handles, result.mask_heat, request.size),
-            infotext, f"<div class='easydrag-info'>{body}</div>")
+            finished.infotext, f"{error}<div class='easydrag-info'>{body}</div>")
 
 
 def make_save(services: DragServices):

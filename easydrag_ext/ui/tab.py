@@ -62,7 +62,8 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
         with gr.Row(equal_height=False, elem_id="easydrag_main_row"):
             with gr.Column(elem_id="easydrag_input_column"):
                 gr.HTML(elem_id="easydrag_canvas")
-                image = gr.Image(label="Image", elem_id="easydrag_image", type="pil")
+                image = gr.Image(label="Image", elem_id="easydrag_image", type="pil",
+                                 image_mode=None)   # the upload as it is: engine.inputs converts it
                 prompt = gr.Textbox(label="Prompt", elem_id="easydrag_prompt", lines=2,
                                     placeholder="What the image shows (filled from its infotext)")
                 negative = gr.Textbox(label="Negative prompt", elem_id="easydrag_negative_prompt",
@@ -71,7 +72,7 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                                          lines=2, placeholder=POINTS_HELP, elem_classes=[HIDDEN_CLASS])
                 comps = build_components(["mask_mode"], defaults)
                 mask_image = gr.Image(label="Mask image (optional, white = may change)",
-                                      elem_id="easydrag_mask_image", type="pil")
+                                      elem_id="easydrag_mask_image", type="pil", image_mode=None)
                 with gr.Accordion("Drag parameters", open=False, elem_id="easydrag_params"):
                     comps.update(build_components([n for n in names if n != "mask_mode"], defaults))
                 with gr.Row(elem_id="easydrag_run_row"):
