@@ -77,7 +77,7 @@ def big_png():
 
 @pytest.mark.parametrize("over,match", [
     ({"image": "not base64!!"}, "not valid base64"),
-    ({"image": base64.b64encode(b"hello world, not an image").decode()}, "not a readable"),
+    ({"image": base64.b64encode(b"hello world, not an image").decode()}, "not an image PIL can read"),
     ({"image": "/etc/passwd"}, "file paths and URLs are not accepted"),
     ({"image": "C:\\Users\\me\\cat.png"}, "file paths and URLs are not accepted"),
     ({"image": "file:///etc/passwd"}, "not accepted"),
