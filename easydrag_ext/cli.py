@@ -6,7 +6,6 @@ the UI, the API and the infotext.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -32,19 +31,24 @@ def params_from_args(args: argparse.Namespace, base: DragParams) -> DragParams:
 
 
 def parse_points(text: str) -> List[List[float]]:
-    """'hx,hy,tx,ty;hx,hy,tx,ty' or JSON [[hx, hy, tx, ty], ...]."""
-    text = text.strip()
-    try:
-        rows = json.loads(text) if text.startswith("[") else [
-            [float(v) for v in part.split(",")] for part in text.split(";") if part.strip()]
-    except ValueError as e:
-        raise ValueError(f"cannot read points {text!r}: {e}") from None
-    if not isinstance(rows, list) or not rows or any(not isinstance(r, (list, tuple)) or len(r) != 4 for r in rows):
-        raise ValueError("points must be handle/target quadruples: 'hx,hy,tx,ty;...'")
-    try:
-        return [[float(v) for v in r] for r in rows]
-    except (TypeError, ValueError):      # JSON nulls, strings, nested lists
-        raise ValueError(f"points must be numbers: {text!r}") from None
+    """'hx,hy,tx,ty;hx,hy,tx,ty' or JSON [[hx, hy, tx, ty], ...] (the front door's parser)."""
+    from .front import parse_points_text
+
+    return parse_points_text(text)
+
+
+def _attach_values(argv: List[str], flags=("--points",)) -> List[str]:
+    """`--points -1,2,3,4` -> `--points=-1,2,3,4`: argparse reads a leading '-' as a flag, and a
+    point off the image must get the front door's message, not "expected one argument"."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] in flags and i + 1 < len(argv) and argv[i + 1].startswith("-") and argv[i + 1][1:2].isdigit():
+            out.append(f"{argv[i]}={argv[i + 1]}")
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
 
 
 def _fmt(v) -> str:
@@ -63,26 +67,33 @@ def main(argv: Optional[List[str]] = None) -> int:
     one.add_argument("--image", required=True)
     one.add_argument("--prompt", default="")
     one.add_argument("--negative-prompt", default=None,
-                     help="e_neg of prompt_cfg guidance (with it, --guidance-mode auto is prompt_cfg)")
+                     help="the negative prompt of --guidance-mode prompt_cfg (kept in the infotext otherwise)")
     one.add_argument("--points", required=True, help="'hx,hy,tx,ty;...' in image pixels")
-    one.add_argument("--mask", help="editable-region mask image (white = editable)")
-    one.add_argument("--out", required=True, help="result image path")
+    one.add_argument("--mask", help="editable-region mask image (white = editable; used with --mask-mode user)")
+    one.add_argument("--out", required=True, help="result image path (PNGs carry the infotext)")
     add_param_flags(one)
 
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=7861)
 
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_attach_values(list(sys.argv[1:] if argv is None else argv)))
     from .engine.sdp import sdp_attention
+    from .front import EXIT_CODES, INTERRUPTED, DragError
 
     try:
         # Our own runs use SDP attention, as the WebUI's default optimisation does.
         with sdp_attention():
             return _dispatch(args)
+    except DragError as e:           # the front door's one error type: its kind is the exit code
+        print(f"error: {e.message}", file=sys.stderr)
+        return EXIT_CODES[e.kind]
     except (ValueError, FileNotFoundError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl+C): nothing was written", file=sys.stderr)
+        return EXIT_CODES[INTERRUPTED]
 
 
 def _dispatch(args) -> int:
@@ -93,6 +104,8 @@ def _dispatch(args) -> int:
     elif args.command == "drag":
         _run_drag(args)
     elif args.command == "ui":
+        if not 1 <= args.port <= 65535:
+            raise ValueError(f"--port {args.port}: give a port from 1 to 65535")
         from .bundled import load_default_model
         from .ui.standalone import launch
 
@@ -103,37 +116,29 @@ def _dispatch(args) -> int:
 
 
 def _run_drag(args) -> None:
-    from PIL import Image
-
-    from . import drag
-    from .bundled import load_default_model
+    from .front import request_from_cli
+    from .front.cli_host import CliHost, finish_or_fallback
 
     # Everything the user typed is checked before the model loads and the drag runs, so a typo
     # in --out cannot throw a finished result away.
-    points = parse_points(args.points)
-    image = _open_image(args.image, "--image").convert("RGB")     # RGBA, grey, palette: as RGB
-    mask = _open_image(args.mask, "--mask") if args.mask else None
-    if Path(args.out).suffix.lower() not in Image.registered_extensions():
-        raise ValueError(f"--out {args.out}: give a file name ending in an image type, e.g. .png")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    bundle = load_default_model()
-    params = params_from_args(args, bundle.params)
+    host = CliHost(args.out)
+    image = _open_image(args.image, "--image", "image")    # any PIL mode: the engine's one rule converts it
+    mask = _open_image(args.mask, "--mask", "mask") if args.mask else None
+    parse_points(args.points)
+    host.check_save()
+    params = params_from_args(args, host.bundle().params)
+    request = request_from_cli(image, args.prompt, args.negative_prompt, args.points, mask, params)
     start = time.perf_counter()
-    result = drag(bundle.adapter, image, args.prompt, [p[:2] for p in points], [p[2:] for p in points],
-                  mask=mask, params=params, negative_prompt=args.negative_prompt)
-    result.image.save(args.out)
-    print(f"wrote {args.out} in {time.perf_counter() - start:.1f} s; handles ended at "
-          f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}")
+    finished = finish_or_fallback(host, request)
+    for note in finished.notes[1:-1]:               # warnings, e.g. a mask that mask mode 'auto' ignores
+        print(note)
+    print(f"wrote {finished.saved_path} in {time.perf_counter() - start:.1f} s; handles ended at "
+          f"{[tuple(round(v, 1) for v in p) for p in finished.result.final_handles]}")
 
 
-def _open_image(path: str, flag: str):
-    from PIL import Image, UnidentifiedImageError
+def _open_image(path: str, flag: str, role: str):
+    from .ui.imagedata import load_checked, open_checked
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"{flag} {path}: no such file")
-    try:
-        image = Image.open(path)
-        image.load()
-    except (UnidentifiedImageError, OSError) as e:
-        raise ValueError(f"{flag} {path}: not an image PIL can read ({e})") from None
-    return image
+    return load_checked(open_checked(path, f"{flag} {path}", role), f"{flag} {path}")

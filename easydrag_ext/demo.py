@@ -7,8 +7,9 @@ from typing import Callable
 
 from PIL import Image, ImageDraw
 
-from . import drag
-from .bundled import load_default_model
+from .front import request_from_api
+from .front.cli_host import CliHost, finish_or_fallback
+from .front.saving import atomic_save
 from .params import DragParams
 
 
@@ -26,25 +27,28 @@ def draw_points(image: Image.Image, handles, targets, scale: int = 1) -> Image.I
 
 
 def run_demo(out: Path, make_params: Callable[[DragParams], DragParams]) -> None:
-    bundle = load_default_model()
+    """Through the front door like `drag`: the folder is checked before the model loads, the
+    result is written atomically with its infotext (or to a printed fallback path)."""
+    host = CliHost(out / "result.png", progress=_printer())
+    host.check_save()
+    bundle = host.bundle()
     image, prompt, handles, targets = bundle.demo()
     params = make_params(bundle.params)
     print(f"model: {bundle.name}")
     print(f"drag {handles} -> {targets} on a {image.width}x{image.height} image, prompt {prompt!r}")
+    request = request_from_api(image, prompt, "", [[*h, *t] for h, t in zip(handles, targets)], None, params)
     start = time.perf_counter()
-    result = drag(bundle.adapter, image, prompt, handles, targets, params=params,
-                  progress=_printer())
+    finished = finish_or_fallback(host, request)
+    result = finished.result
     took = time.perf_counter() - start
-    out.mkdir(parents=True, exist_ok=True)
     scale = max(1, 256 // max(image.size))
-    image.save(out / "input.png")
-    result.image.save(out / "result.png")
+    atomic_save(image, out / "input.png")
     left = draw_points(image, handles, targets, scale)
     right = draw_points(result.image, result.final_handles, targets, scale)
     side = Image.new("RGB", (left.width * 2 + 8, left.height), (255, 255, 255))
     side.paste(left, (0, 0))
     side.paste(right, (left.width + 8, 0))
-    side.save(out / "side_by_side.png")
+    atomic_save(side, out / "side_by_side.png")
     print(f"\ndone in {took:.1f} s ({result.iterations} drag iterations); handles ended at "
           f"{[tuple(round(v, 1) for v in p) for p in result.final_handles]}, arrived {result.arrived}")
     print(f"wrote {out / 'input.png'}, {out / 'result.png'}, {out / 'side_by_side.png'}")

@@ -6,25 +6,37 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 Point = Tuple[float, float]
 
 
 def next_point(current: Sequence[float], target: Sequence[float], motion_step: float = 12,
-               snap_radius: float = 18) -> Tuple[int, int]:
-    """Algorithm 1 as the official code does it.
+               snap_radius: float = 18, size: Optional[Tuple[int, int]] = None) -> Tuple[int, int]:
+    """Algorithm 1 as the official code does it, kept on the image.
 
     Closer than `snap_radius` to the target: the target itself.  Otherwise one
     `motion_step` along the unit direction, each coordinate rounded (half to even,
-    like `torch.round` in the official code).
+    like `torch.round` in the official code).  With `size` = (w, h) the point is clamped
+    to 0..w-1, 0..h-1: a `motion_step` larger than `snap_radius` overshoots the target and,
+    near an edge, would leave the image (an IndexError right and below, a wrapped-around
+    read left and above).
     """
     cx, cy = float(current[0]), float(current[1])
     tx, ty = float(target[0]), float(target[1])
     dist = math.hypot(tx - cx, ty - cy)
     if dist < snap_radius or dist == 0:  # arrived: no direction to step in
-        return int(round(tx)), int(round(ty))
-    return int(round(cx + (tx - cx) / dist * motion_step)), int(round(cy + (ty - cy) / dist * motion_step))
+        x, y = int(round(tx)), int(round(ty))
+    else:
+        x, y = int(round(cx + (tx - cx) / dist * motion_step)), int(round(cy + (ty - cy) / dist * motion_step))
+    if size is not None:
+        x, y = clamp_point((x, y), size)
+    return x, y
+
+
+def clamp_point(p: Sequence[int], size: Tuple[int, int]) -> Tuple[int, int]:
+    w, h = size
+    return min(max(int(p[0]), 0), w - 1), min(max(int(p[1]), 0), h - 1)
 
 
 @dataclass(frozen=True)

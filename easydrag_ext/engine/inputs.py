@@ -1,4 +1,15 @@
-"""Checks and converts what a caller hands to `drag`; every problem is a clear ValueError."""
+"""Checks and converts what a caller hands to `drag`; every problem is a clear ValueError.
+
+One set of limits and one conversion rule for every front end (tab, API, CLI, Python):
+
+- image sides MIN_SIDE..MAX_SIDE pixels and at most MAX_PIXELS pixels in all;
+- at most MAX_POINTS handle/target pairs; a point is a pixel of the image:
+  0 <= x <= width - 1 and 0 <= y <= height - 1 (fractions allowed);
+- colour modes (`to_rgb`): 16-bit is scaled to 8-bit, a palette is expanded, alpha is
+  composited on white, CMYK and the other colour spaces are converted to RGB;
+- masks (`mask_array`): the alpha channel where it varies (strokes on a transparent layer),
+  else brightness (the brightest channel), above half = editable.
+"""
 from __future__ import annotations
 
 import math
@@ -9,11 +20,65 @@ import torch
 from PIL import Image
 
 MIN_SIDE = 16
-MAX_SIDE = 8192
+MAX_SIDE = 4096
+MAX_PIXELS = 4096 * 4096
 MAX_POINTS = 64
 
 
+class DragRefused(ValueError):
+    """The input is valid but this model or machine cannot run it (memory, model type, busy)."""
+
+
+def check_size(w: int, h: int, what: str = "image") -> None:
+    """The one size rule; front ends call it on a file's header before decoding its pixels."""
+    if w < MIN_SIDE or h < MIN_SIDE:
+        raise ValueError(f"{what} is {w}x{h}; both sides must be at least {MIN_SIDE} pixels")
+    if w > MAX_SIDE or h > MAX_SIDE:
+        raise ValueError(f"{what} is {w}x{h}; sides above {MAX_SIDE} pixels are not supported")
+    if w * h > MAX_PIXELS:
+        raise ValueError(f"{what} is {w}x{h} = {w * h} pixels; at most {MAX_PIXELS} are supported")
+
+
+def to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit and 32-bit greyscale ('I;16*', 'I', 'F') -> 'L', scaled rather than clipped."""
+    if image.mode.startswith("I;16"):
+        arr = np.asarray(image).astype(np.float64) / 257.0
+    elif image.mode == "I":
+        arr = np.asarray(image).astype(np.float64)
+        if arr.max(initial=0) > 255:      # a 16-bit file decoded as 32-bit ints
+            arr = arr / 257.0
+    elif image.mode == "F":
+        arr = np.asarray(image).astype(np.float64)
+        if not np.isfinite(arr).all():
+            raise ValueError("image holds NaN or infinite values")
+        if arr.max(initial=0) <= 1.0:     # a [0, 1] float image
+            arr = arr * 255.0
+    else:
+        return image
+    return Image.fromarray(np.clip(np.round(arr), 0, 255).astype(np.uint8), mode="L")
+
+
+def to_rgb(image: Image.Image) -> Image.Image:
+    """The one conversion rule: any PIL mode -> RGB (see the module docstring)."""
+    image = to_8bit(image)
+    if image.mode == "RGB":
+        return image
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info or image.palette.mode == "RGBA"
+                              else "RGB")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        out = Image.new("RGB", image.size, (255, 255, 255))
+        out.paste(rgba, mask=rgba.getchannel("A"))
+        return out
+    try:
+        return image.convert("RGB")
+    except ValueError:
+        raise ValueError(f"image mode {image.mode!r} cannot be converted to RGB") from None
+
+
 def check_image(image) -> Image.Image:
+    """An RGB PIL image within the limits; other PIL modes are converted by `to_rgb`."""
     if isinstance(image, np.ndarray):
         if image.ndim != 3 or image.shape[2] != 3:
             raise ValueError(f"image array must be (H, W, 3) RGB, got shape {image.shape}")
@@ -22,15 +87,8 @@ def check_image(image) -> Image.Image:
         image = Image.fromarray(image)
     if not isinstance(image, Image.Image):
         raise ValueError(f"image must be a PIL image or an (H, W, 3) uint8 array, got {type(image).__name__}")
-    if image.mode != "RGB":
-        raise ValueError(f"image must be RGB, got mode {image.mode!r}; convert it first "
-                         f"(image.convert('RGB'); RGBA transparency is not kept)")
-    w, h = image.size
-    if w < MIN_SIDE or h < MIN_SIDE:
-        raise ValueError(f"image is {w}x{h}; both sides must be at least {MIN_SIDE} pixels")
-    if w > MAX_SIDE or h > MAX_SIDE:
-        raise ValueError(f"image is {w}x{h}; sides above {MAX_SIDE} pixels are not supported")
-    return image
+    check_size(*image.size)
+    return to_rgb(image)
 
 
 def check_points(handles, targets, size: Tuple[int, int]) -> Tuple[List[Tuple[float, float]], List[Tuple[float, float]]]:
@@ -39,14 +97,25 @@ def check_points(handles, targets, size: Tuple[int, int]) -> Tuple[List[Tuple[fl
         raise ValueError("at least one handle/target pair is needed")
     if len(hs) != len(ts):
         raise ValueError(f"every handle needs a target: got {len(hs)} handles and {len(ts)} targets")
-    if len(hs) > MAX_POINTS:
-        raise ValueError(f"at most {MAX_POINTS} point pairs are supported, got {len(hs)}")
-    w, h = size
-    for name, pts in (("handle", hs), ("target", ts)):
-        for i, (x, y) in enumerate(pts):
-            if not (0 <= x <= w - 1 and 0 <= y <= h - 1):
-                raise ValueError(f"{name} {i + 1} at ({x:g}, {y:g}) is off the {w}x{h} image")
+    check_point_count(len(hs))
+    for i, (h, t) in enumerate(zip(hs, ts), start=1):
+        check_point_inside(i, "handle", h, size)
+        check_point_inside(i, "target", t, size)
     return hs, ts
+
+
+def check_point_count(n: int) -> None:
+    if n > MAX_POINTS:
+        raise ValueError(f"at most {MAX_POINTS} point pairs are supported, got {n}")
+
+
+def check_point_inside(i: int, which: str, p: Sequence[float], size: Tuple[int, int]) -> None:
+    """The one point rule: 0 <= x <= w - 1 and 0 <= y <= h - 1 (`i` counts from 1)."""
+    w, h = size
+    x, y = float(p[0]), float(p[1])
+    if not (0 <= x <= w - 1 and 0 <= y <= h - 1):
+        raise ValueError(f"{which} {i} at ({x:g}, {y:g}) is off the {w}x{h} image "
+                         f"(x must be 0 to {w - 1}, y 0 to {h - 1})")
 
 
 def _as_points(name: str, pts) -> List[Tuple[float, float]]:
@@ -64,12 +133,30 @@ def _as_points(name: str, pts) -> List[Tuple[float, float]]:
     return out
 
 
+def mask_array(img: Image.Image) -> np.ndarray:
+    """The one mask rule for images: alpha where it varies, else brightness; above half = editable.
+
+    A canvas or a paint program puts strokes of any colour on a transparent layer, so then
+    opacity is the paint; an opaque mask is white (or any bright colour) on black.
+    """
+    img = to_8bit(img)
+    if img.mode == "P":
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        alpha = np.asarray(img.getchannel("A"))
+        if alpha.min() != alpha.max():
+            return alpha > 127
+    if img.mode not in ("L", "1"):
+        return np.asarray(img.convert("RGB")).max(axis=2) > 127
+    return np.asarray(img.convert("L")) > 127
+
+
 def check_mask(mask, size: Tuple[int, int]) -> Optional[np.ndarray]:
     """None, or a bool (H, W) array of the editable region (white / nonzero = editable)."""
     if mask is None:
         return None
     if isinstance(mask, Image.Image):
-        arr = np.asarray(mask.convert("L")) > 127
+        arr = mask_array(mask)
     elif isinstance(mask, (np.ndarray, torch.Tensor)):
         arr = np.asarray(mask.detach().cpu() if isinstance(mask, torch.Tensor) else mask)
         if arr.ndim == 3 and arr.shape[2] in (1, 3, 4):

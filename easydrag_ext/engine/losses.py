@@ -93,8 +93,9 @@ def sample_points(feat: torch.Tensor, points: Sequence[Sequence[int]], out_hw: T
     f = f.to(torch.promote_types(f.dtype, torch.float32))   # as half * float32 weights promoted
     cols = []
     for p in points:
-        y0, y1, wy0, wy1 = _taps(H, h, int(p[1]))
-        x0, x1, wx0, wx1 = _taps(W, w, int(p[0]))
+        # clamped to the image: a point off it reads the nearest edge pixel, never wraps around
+        y0, y1, wy0, wy1 = _taps(H, h, min(max(int(p[1]), 0), H - 1))
+        x0, x1, wx0, wx1 = _taps(W, w, min(max(int(p[0]), 0), W - 1))
         cols.append(f[:, y0, x0] * float(wy0 * wx0) + f[:, y0, x1] * float(wy0 * wx1)
                     + f[:, y1, x0] * float(wy1 * wx0) + f[:, y1, x1] * float(wy1 * wx1))
     return torch.stack(cols, dim=1).t()

@@ -57,7 +57,8 @@ def track(feat: torch.Tensor, f0_handles: torch.Tensor, current: List[Pt], targe
     todo = [i for i, (p, q) in enumerate(zip(current, targets)) if p != tuple(q)]
     if not todo:
         return False
-    cands = [next_point(current[i], targets[i], params.motion_step, params.snap_radius) for i in todo]
+    cands = [next_point(current[i], targets[i], params.motion_step, params.snap_radius, (out_hw[1], out_hw[0]))
+             for i in todo]
     with torch.no_grad():
         pts = [pt for i, c in zip(todo, cands) for pt in (current[i], c)]
         f = sample_points(feat, pts, out_hw).reshape(len(todo), 2, -1)
@@ -118,7 +119,8 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         if all(arrived):
             break
         mask_due = mask_due or moved
-        nxt = [next_point(p, q, params.motion_step, params.snap_radius) for p, q in zip(current, targets)]
+        nxt = [next_point(p, q, params.motion_step, params.snap_radius, (out_hw[1], out_hw[0]))
+               for p, q in zip(current, targets)]
         if motion_reference == "current":   # DragGAN-style ablation: chase the point's present feature
             ref = sample_points(feat, current, out_hw).detach()
         else:

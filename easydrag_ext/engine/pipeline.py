@@ -25,6 +25,8 @@ from .events import DragCancelled, DragResult, ProgressEvent
 from .geometry import plan_size, points_to_work
 from .guard import borrowed
 from .guidance import resolve as resolve_guidance
+from .interrupt import stop_inside
+from .memory import check_fits
 from .out_of_memory import out_of_memory_hint
 from .optimize import optimize_latent
 from .reference import ReferenceAttention
@@ -93,9 +95,12 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     work_handles, work_targets = points_to_work(plan, hs), points_to_work(plan, ts)
 
     device = adapter.device
+    check_fits((w, h), latent_factor, adapter.unet, adapter.compute_dtype, device)
     clock = PhaseClock(device)
+    phase_now = ["start"]   # named in the message of a stop inside a model call
 
     def report(phase: str, step: int, total: int, pts) -> None:
+        phase_now[0] = f"{phase} after step {step}/{total}"
         if should_stop is not None and should_stop():
             raise DragCancelled(f"stopped during {phase} step {step}/{total}")
         if progress is not None:
@@ -114,9 +119,11 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     unet = adapter.unet
     store_dtype = torch.float16 if adapter.compute_dtype == torch.float16 else None
 
+    vae = getattr(adapter.sd_model, "first_stage_model", None)
     with out_of_memory_hint(params), torch.inference_mode(False), borrowed(unet), \
             ReferenceAttention(unet, store_dtype) as ref, \
-            lean_attention_for_grad(unet, upcast=adapter.host.upcast_attn):
+            lean_attention_for_grad(unet, upcast=adapter.host.upcast_attn), \
+            stop_inside((unet, vae), should_stop, lambda: phase_now[0]):
         def run(z, t_index: int, context=None, **kw):
             t = torch.full((z.shape[0],), sched.timesteps[t_index], device=device, dtype=torch.long)
             context = cond.expand(z.shape[0], -1, -1) if context is None else context

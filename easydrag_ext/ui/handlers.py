@@ -7,13 +7,13 @@ import logging
 import gradio as gr
 from PIL import Image
 
-from ..infotext import build_infotext, has_easydrag
+from ..front import INTERRUPTED, SAVE_FAILED, DragError, Finished, classify, request_from_ui, run_and_finish
+from ..front.source_info import from_json as source_from_json
+from ..front.source_info import from_parsed as source_from_parsed
+from ..infotext import has_easydrag
 from ..params import FIELDS
 from .param_widgets import params_from_values
 from .points import result_json
-from .request import is_nan_error, nan_message, request_from_ui
-from .source_info import from_json as source_from_json
-from .source_info import from_parsed as source_from_parsed
 from .services import DragServices, error_html, resize_for_policy
 
 log = logging.getLogger("easydrag")
@@ -23,49 +23,34 @@ RUN_EXTRA_OUTPUTS = [None, "", ""]   # result image, result json, infotext (on e
 
 def make_run(services: DragServices):
     """Run handler: (task_id, image, prompt, negative, points_json, mask_image, *params[, source_info])
-    -> (result image, result json, infotext, html).  `source_info`: the image's infotext facts (JSON)."""
+    -> (result image, result json, infotext, html).  `source_info`: the image's infotext facts (JSON).
+    Only translates the front door's answer."""
     def run(task_id, image, prompt, negative_prompt, points_json, mask_image, *values):
-        from .. import DragCancelled  # the engine; imported late so the tab builds without it
         param_values, rest = values[:len(FIELDS)], values[len(FIELDS):]
         try:
             params = params_from_values(param_values)
             source = source_from_json(rest[0]) if rest else None
             request = request_from_ui(image, prompt, negative_prompt, points_json, mask_image, params,
                                       source=source)
-        except ValueError as e:
-            return None, "", "", error_html(e)
-        try:
-            result = services.run_drag(request)
-        except DragCancelled:
-            return None, "", "", "<div class='easydrag-info'>Interrupted: nothing was saved.</div>"
-        except ValueError as e:             # refused model, bad input the engine found
-            return None, "", "", error_html(e)
-        except Exception as e:
-            if is_nan_error(e):
-                return None, "", "", error_html(nan_message(e))
-            raise
-        return finish(services, request, result)
+            finished = run_and_finish(services, request)
+        except DragError as e:
+            if e.kind == SAVE_FAILED:       # the drag is kept: shown with the error
+                return _shown(e.finished, error_html(e.message))
+            if e.kind == INTERRUPTED:
+                return None, "", "", "<div class='easydrag-info'>Interrupted: nothing was saved.</div>"
+            return None, "", "", error_html(e.message)
+        except ValueError as e:             # the parameter widgets
+            return None, "", "", error_html(classify(e).message)
+        return _shown(finished)
 
     return services.wrap_handler(run, RUN_EXTRA_OUTPUTS)
 
 
-def finish(services: DragServices, request, result):
-    params = getattr(result, "params", None) or request.params
-    infotext = build_infotext(request.prompt, request.negative_prompt, params, request.points,
-                              request.size, services.model_hash(), services.version(),
-                              model_name=services.model_name(), extra=getattr(result, "infotext_extra", None))
-    notes = list(getattr(result, "notes", None) or [])
-    notes.append(f"{result.iterations} drag iterations; arrived: "
-                 f"{sum(bool(a) for a in result.arrived)}/{len(result.arrived)}")
-    if services.save_automatically():
-        try:
-            notes.append(f"Saved to {services.save(result.image, infotext, params.seed)}")
-        except Exception as e:  # keep the result even when saving fails
-            log.exception("EasyDrag: saving failed")
-            notes.append(f"Saving failed: {type(e).__name__}: {e}")
-    body = "<br>".join(html.escape(n) for n in notes)
+def _shown(finished: Finished, error: str = ""):
+    result, request = finished.result, finished.request
+    body = "<br>".join(html.escape(n) for n in finished.notes)
     return (result.image, result_json(result.final_handles, result.mask_heat, request.size),
-            infotext, f"<div class='easydrag-info'>{body}</div>")
+            finished.infotext, f"{error}<div class='easydrag-info'>{body}</div>")
 
 
 def make_save(services: DragServices):

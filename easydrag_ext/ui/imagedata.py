@@ -15,8 +15,10 @@ from typing import Optional
 import numpy as np
 from PIL import Image
 
+from ..engine import inputs
+
 MAX_IMAGE_BYTES = 32 * 1024 * 1024      # decoded bytes
-MAX_IMAGE_SIDE = 4096                   # pixels, either side
+MAX_IMAGE_SIDE = inputs.MAX_SIDE        # the engine's limits, checked on the header before decoding
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
 
 _DATA_URL_RE = re.compile(r"^data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
@@ -30,8 +32,7 @@ def looks_like_path_or_url(text: str) -> bool:
     return bool(_PATH_OR_URL_RE.match(t) or _IMAGE_SUFFIX_RE.search(t) or "\\" in t)
 
 
-def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_IMAGE_BYTES,
-                 max_side: int = MAX_IMAGE_SIDE) -> Image.Image:
+def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_IMAGE_BYTES) -> Image.Image:
     """base64 or `data:image/...;base64,` text -> loaded PIL image; ValueError naming `what`."""
     if not isinstance(text, str) or not text.strip():
         raise ValueError(f"{what} must be a non-empty base64 string")
@@ -49,15 +50,31 @@ def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_
         raw = base64.b64decode("".join(t.split()), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError(f"{what} is not valid base64") from None
-    try:
-        img = Image.open(io.BytesIO(raw))
-    except Exception:
-        raise ValueError(f"{what} is not a readable PNG, JPEG or WebP image") from None
+    img = open_checked(io.BytesIO(raw), what)
     if img.format not in ALLOWED_FORMATS:
         raise ValueError(f"{what} format {img.format} is not accepted; use PNG, JPEG or WebP")
-    w, h = img.size
-    if w < 1 or h < 1 or w > max_side or h > max_side:
-        raise ValueError(f"{what} is {w}x{h}; each side must be between 1 and {max_side} pixels")
+    return load_checked(img, what)
+
+
+def open_checked(fp, what: str = "image", role: str = "") -> Image.Image:
+    """Open (header only) and apply the engine's size limits before any pixel is decoded.
+
+    `what` names the source in read errors (e.g. "--image cat.png"); `role` ("image" or "mask",
+    default `what`) names it in size errors, which then read the same from every front end.
+    """
+    role = role or what
+    try:
+        img = Image.open(fp)
+    except Image.DecompressionBombError:
+        raise ValueError(f"{role} has more pixels than PIL will open; at most {inputs.MAX_PIXELS} "
+                         f"({inputs.MAX_SIDE}x{inputs.MAX_SIDE}) are supported") from None
+    except Exception as e:
+        raise ValueError(f"{what} is not an image PIL can read ({e})") from None
+    inputs.check_size(*img.size, what=role)
+    return img
+
+
+def load_checked(img: Image.Image, what: str = "image") -> Image.Image:
     try:
         img.load()
     except Exception:
@@ -73,15 +90,10 @@ def encode_png(img: Image.Image, data_url: bool = False) -> str:
 
 
 def mask_from_image(img: Image.Image, size, what: str = "mask") -> np.ndarray:
-    """A mask image -> bool (H, W); white/nonzero (or opaque, for RGBA) is editable."""
+    """A mask image -> bool (H, W) by the engine's one rule (alpha where it varies, else brightness)."""
     if tuple(img.size) != tuple(size):
         raise ValueError(f"{what} is {img.size[0]}x{img.size[1]} but the image is {size[0]}x{size[1]}")
-    if img.mode in ("RGBA", "LA", "PA"):
-        # a canvas paints opaque strokes on a transparent layer: opacity is the mask
-        alpha = np.asarray(img.getchannel("A"))
-        if alpha.min() < 255:
-            return alpha > 127
-    return np.asarray(img.convert("L")) > 127
+    return inputs.mask_array(img)
 
 
 def heat_to_data_url(heat: Optional[np.ndarray]) -> Optional[str]:

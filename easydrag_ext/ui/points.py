@@ -14,9 +14,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from ..engine.inputs import check_point_count, check_point_inside
 from .imagedata import decode_image, heat_to_data_url, mask_from_image
-
-MAX_POINTS = 64
 
 
 @dataclass
@@ -34,12 +33,6 @@ def _number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-def _check_inside(i: int, which: str, x: float, y: float, size: Tuple[int, int]) -> None:
-    w, h = size
-    if not (0 <= x < w and 0 <= y < h):
-        raise ValueError(f"point {i} {which} ({x:g}, {y:g}) is outside the {w}x{h} image")
-
-
 def parse_points(points: Any, size: Tuple[int, int]) -> Tuple[list, list]:
     """`[[hx, hy, tx, ty], ...]` -> (handles, targets), every value checked against `size`."""
     if not isinstance(points, list):
@@ -49,8 +42,7 @@ def parse_points(points: Any, size: Tuple[int, int]) -> Tuple[list, list]:
     if all(_number(v) for v in points):
         raise ValueError("points must be a list of [hx, hy, tx, ty] lists, one per handle; "
                          f"got a flat list of {len(points)} numbers")
-    if len(points) > MAX_POINTS:
-        raise ValueError(f"at most {MAX_POINTS} points, got {len(points)}")
+    check_point_count(len(points))
     handles, targets = [], []
     for i, p in enumerate(points, start=1):
         if not isinstance(p, (list, tuple)) or len(p) != 4:
@@ -60,8 +52,8 @@ def parse_points(points: Any, size: Tuple[int, int]) -> Tuple[list, list]:
         if not all(_number(v) for v in p):
             raise ValueError(f"point {i} must hold 4 finite numbers, got {json.dumps(p)[:60]}")
         hx, hy, tx, ty = (float(v) for v in p)
-        _check_inside(i, "handle", hx, hy, size)
-        _check_inside(i, "target", tx, ty, size)
+        check_point_inside(i, "handle", (hx, hy), size)     # the engine's one rule
+        check_point_inside(i, "target", (tx, ty), size)
         handles.append((hx, hy))
         targets.append((tx, ty))
     return handles, targets

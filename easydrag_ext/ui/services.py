@@ -10,11 +10,9 @@ import html
 import logging
 from typing import Callable, Dict, Optional
 
-from PIL import Image
-
-from .. import __version__
+from ..front.host import Host
+from ..front.request import DragRequest
 from ..infotext import parse_infotext
-from .request import DragRequest
 
 log = logging.getLogger("easydrag")
 
@@ -39,8 +37,11 @@ def error_html(message: str) -> str:
     return f"<div class='error easydrag-error'>{html.escape(str(message))}</div>"
 
 
-class DragServices:
-    """Base class; the defaults are right for a host without a queue or job state."""
+class DragServices(Host):
+    """Base class of the tab's hosts; the defaults are right for a host without a queue or job state.
+
+    `run_drag`, `check_save`, `save`, `save_automatically`, `model_hash` and `version` are the
+    `front.Host` that `run_and_finish` drives; the rest is what the tab needs besides."""
 
     #: name of a global JS function that the Run click passes its inputs through (or None)
     run_js: Optional[str] = None
@@ -62,28 +63,11 @@ class DragServices:
     def interrupt(self) -> None:
         raise NotImplementedError
 
-    def save(self, image: Image.Image, infotext: str, seed: int) -> str:
-        """Save a result with its infotext; returns the file path."""
-        raise NotImplementedError
-
-    def save_automatically(self) -> bool:
-        return False
-
-    def model_hash(self) -> Optional[str]:
-        return None
-
-    def model_name(self) -> Optional[str]:
-        """The infotext's `Model` (the WebUI writes its checkpoint's short name there)."""
-        return None
-
     def parse_infotext(self, text: str) -> dict:
         return parse_infotext(text)
 
     def resize_policy(self) -> str:
         return "auto"
-
-    def version(self) -> str:
-        return __version__
 
     def on_tab_built(self, tab) -> None:
         """Called once the tab's components exist (the WebUI registers paste fields here)."""

@@ -9,7 +9,6 @@ and a notice when an image is far outside what the model was trained on.
 """
 from __future__ import annotations
 
-import datetime
 import html
 import json
 import logging
@@ -21,11 +20,11 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 
+from ..front import DragRequest, execute
+from ..front.saving import check_folder, save_numbered
 from ..params import DragParams
 from . import assets
-from .request import DragRequest, execute
 from .services import DragServices
 from .tab import build_tab
 
@@ -106,19 +105,12 @@ class StandaloneServices(DragServices):
     def model_name(self) -> Optional[str]:
         return self._model_name
 
+    def check_save(self) -> None:
+        check_folder(self.output_dir)
+
     def save(self, image: Image.Image, infotext: str, seed: int) -> str:
-        os.makedirs(self.output_dir, exist_ok=True)
-        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-        n = len([f for f in os.listdir(self.output_dir) if f.endswith(".png")])
-        while True:
-            path = os.path.join(self.output_dir, f"{n:05d}-{stamp}-{seed}.png")
-            if not os.path.exists(path):
-                break
-            n += 1
-        info = PngInfo()
-        info.add_text("parameters", infotext)
-        image.save(path, pnginfo=info)
-        return path
+        # the file number is reserved atomically: concurrent saves never overwrite each other
+        return save_numbered(self.output_dir, image, infotext, seed)
 
 
 def shapes_examples(first: int = 0, n: int = 4) -> List[Example]:

@@ -77,11 +77,12 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
             with gr.Column(elem_id="easydrag_input_column", scale=1):
                 gr.HTML(elem_id="easydrag_canvas")
                 # Data carriers: the canvas uploads into `image` and shows it; the mask is
-                # painted (or loaded) in the canvas, so `mask_image` stays empty.
+                # painted (or loaded) in the canvas, so `mask_image` stays empty.  image_mode=None:
+                # the upload as it is (16-bit, palette, alpha, CMYK): engine.inputs converts it.
                 image = gr.Image(label="Image", elem_id="easydrag_image", type="pil",
-                                 elem_classes=hidden)
+                                 image_mode=None, elem_classes=hidden)
                 mask_image = gr.Image(label="Mask image", elem_id="easydrag_mask_image", type="pil",
-                                      elem_classes=hidden)
+                                      image_mode=None, elem_classes=hidden)
                 points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
                                          lines=2, placeholder=POINTS_HELP, elem_classes=hidden)
                 # The canvas toolbar shows a mask-mode menu next to the brush and sets this.

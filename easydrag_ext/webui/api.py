@@ -14,14 +14,15 @@ from fastapi import Depends, HTTPException
 from fastapi.security import HTTPBasic, HTTPBasicCredentials
 
 from .. import __version__
-from ..infotext import FIELD_KEYS, POINTS_KEY, build_infotext
+from ..engine import inputs
+from ..front import HTTP_STATUS, SAVE_FAILED, DragError, classify, request_from_api, run_and_finish
+from ..front.source_info import from_parsed as source_from_parsed
+from ..infotext import FIELD_KEYS, POINTS_KEY
 from ..params import FIELDS
 from ..ui import imagedata
-from ..ui.request import is_nan_error, nan_message, request_from_api
-from ..ui.source_info import from_parsed as source_from_parsed
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
-from .services import ModelNotSupported, WebuiServices, default_params
+from .services import WebuiServices, default_params
 
 PREFIX = "/easydrag/v1"
 
@@ -66,8 +67,10 @@ def schema() -> dict:
                        "infotext_key": FIELD_KEYS[f.name]})
     return {"params": fields, "points": "[[hx, hy, tx, ty], ...] in input-image pixels",
             "points_infotext_key": POINTS_KEY,
-            "limits": {"max_image_side": imagedata.MAX_IMAGE_SIDE,
-                       "max_image_bytes": imagedata.MAX_IMAGE_BYTES}}
+            "limits": {"min_image_side": inputs.MIN_SIDE, "max_image_side": inputs.MAX_SIDE,
+                       "max_image_pixels": inputs.MAX_PIXELS, "max_points": inputs.MAX_POINTS,
+                       "max_image_bytes": imagedata.MAX_IMAGE_BYTES},
+            "error_kinds": HTTP_STATUS}
 
 
 def version() -> dict:
@@ -77,9 +80,9 @@ def version() -> dict:
 
 
 def drag(body: DragRequestBody) -> DragResponseBody:
+    """Decode the body, then the one front door; a DragError's kind picks the HTTP status."""
     from modules import shared
     from modules.call_queue import queue_lock
-    from .. import DragCancelled
 
     services = WebuiServices()
     try:
@@ -90,41 +93,30 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         request = request_from_api(image, body.prompt, body.negative_prompt, body.points, mask, params,
                                    source=source, added_prompt=body.added_prompt, clip_skip=body.clip_skip)
     except ValueError as e:
-        raise HTTPException(status_code=422, detail=str(e)) from None
+        raise HTTPException(status_code=HTTP_STATUS[classify(e).kind], detail=str(e)) from None
 
+    error = None
     with queue_lock:
         shared.state.begin(job="easydrag-api")
         try:
-            result = services.run_drag(request)
-        except DragCancelled:
-            raise HTTPException(status_code=409, detail="interrupted: the drag was stopped before it "
-                                                        "finished; nothing was produced") from None
-        except ModelNotSupported as e:
-            raise HTTPException(status_code=409, detail=str(e)) from None
-        except ValueError as e:
-            raise HTTPException(status_code=422, detail=str(e)) from None
-        except Exception as e:
-            if is_nan_error(e):
-                raise HTTPException(status_code=500, detail=nan_message(e)) from None
-            raise
+            finished = run_and_finish(services, request, save=body.save)
+        except DragError as e:
+            if e.kind != SAVE_FAILED:
+                raise HTTPException(status_code=HTTP_STATUS[e.kind], detail=e.message) from None
+            finished, error = e.finished, e.message     # the result still goes back
         finally:
             shared.state.end()
 
-    used = getattr(result, "params", None) or params
-    info = build_infotext(request.prompt, request.negative_prompt, used, request.points,
-                          request.size, services.model_hash(), __version__, model_name=services.model_name(),
-                          extra=getattr(result, "infotext_extra", None))
-    save = services.save_automatically() if body.save is None else body.save
-    saved_path = services.save(result.image, info, used.seed) if save else None
+    result = finished.result
     heat = None
     if body.include_mask_heat and result.mask_heat is not None:
         heat = imagedata.heat_to_data_url(result.mask_heat).split(",", 1)[1]
     return DragResponseBody(
-        image=imagedata.encode_png(result.image), info=info, saved_path=saved_path,
+        image=imagedata.encode_png(result.image), info=finished.infotext, saved_path=finished.saved_path,
         final_points=[[float(x), float(y)] for x, y in result.final_handles],
         iterations=int(result.iterations), arrived=[bool(a) for a in result.arrived],
         mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()},
-        warnings=list(getattr(result, "notes", None) or []),
+        warnings=list(getattr(result, "notes", None) or []) + list(request.warnings), error=error,
         model_mismatch=getattr(result, "model_mismatch", None))
 
 

@@ -38,5 +38,7 @@ class DragResponseBody(BaseModel):
     saved_path: Optional[str] = None
     mask_heat: Optional[str] = None
     timings: Dict[str, float] = Field(default_factory=dict)
-    warnings: List[str] = Field(default_factory=list)
+    warnings: List[str] = Field(default_factory=list, description="e.g. a mask given with mask_mode 'auto', "
+                                "a network that is not installed, a checkpoint that differs from the image's")
     model_mismatch: Optional[Dict[str, Any]] = None
+    error: Optional[str] = Field(None, description="set when saving failed; the image is still here")

@@ -95,7 +95,7 @@ def add_checkpoint_button(tab) -> None:
     """A button shown when the image's checkpoint is installed but not loaded (source info changes)."""
     import gradio as gr
 
-    from ..ui.source_info import from_json
+    from ..front.source_info import from_json
 
     source_box = getattr(tab, "source_info", None)
     if source_box is None:

@@ -14,7 +14,7 @@ import gradio as gr
 from ..infotext import has_easydrag, params_from_parsed, points_from_parsed
 from ..params import FIELDS
 from ..ui.param_widgets import component_value
-from ..ui.source_info import from_parsed as source_from_parsed
+from ..front.source_info import from_parsed as source_from_parsed
 from . import compat
 
 TABNAME = "easydrag"

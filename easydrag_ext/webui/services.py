@@ -9,9 +9,11 @@ from typing import Callable, Optional
 
 from PIL import Image
 
+from ..engine.inputs import DragRefused
+from ..front import DragRequest, execute
+from ..front.saving import check_folder, format_for
 from ..infotext import parse_infotext
 from ..ui.preview import draw_points
-from ..ui.request import DragRequest, execute
 from ..ui.services import DragServices
 from . import compat, settings
 from .checkpoint import mismatch_notes, model_mismatch
@@ -56,7 +58,7 @@ def default_params(given=None):
     return DragParams.from_dict(given)
 
 
-class ModelNotSupported(ValueError):
+class ModelNotSupported(DragRefused):
     """The loaded checkpoint cannot be dragged (SDXL, v-prediction, Forge back end)."""
 
 
@@ -137,6 +139,14 @@ class WebuiServices(DragServices):
                                          extension=shared.opts.samples_format or "png",
                                          info=infotext, p=None)
         return fullfn
+
+    def check_save(self) -> None:
+        """The output folder and the host's samples_format, before the drag (else it could be lost)."""
+        from modules import shared
+
+        ext = shared.opts.samples_format or "png"
+        format_for(f"result.{ext}")
+        check_folder(settings.output_dir())
 
     def save_automatically(self) -> bool:
         return bool(settings.get("easydrag_save_automatically"))

@@ -147,8 +147,6 @@ RGB = disc_image()
     (dict(handles=[(1,)], targets=[(1, 1)]), r"\(x, y\) pair"),
     (dict(image=Image.new("RGB", (8, 64))), "at least 16"),
     (dict(image=Image.new("RGB", (0, 0))), "at least 16"),
-    (dict(image=RGB.convert("L")), "must be RGB"),
-    (dict(image=RGB.convert("RGBA")), "must be RGB"),
     (dict(image="path/to/file.png"), "PIL image"),
     (dict(mask=np.ones((32, 32), bool), params=FAST.replace(mask_mode="user")), "mask is 32x32"),
     (dict(params=FAST.replace(mask_mode="user")), "needs a mask"),

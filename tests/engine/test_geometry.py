@@ -66,3 +66,21 @@ def test_points_map_to_work_and_back_within_a_pixel(w, h, data):
     sx, sy = w / plan.work_size[0], h / plan.work_size[1]
     assert abs(bx - x) <= sx * 0.5 + 1e-6 + (sx if wx == plan.work_size[0] - 1 else 0)
     assert abs(by - y) <= sy * 0.5 + 1e-6 + (sy if wy == plan.work_size[1] - 1 else 0)
+
+
+def test_next_point_is_clamped_to_the_image_when_it_overshoots():
+    # motion_step > snap_radius: a step from 10 px before the target overshoots it by 30 px
+    assert next_point((50, 5), (60, 5), motion_step=40, snap_radius=2) == (90, 5)          # unclamped
+    assert next_point((50, 5), (60, 5), motion_step=40, snap_radius=2, size=(64, 64)) == (63, 5)
+    assert next_point((13, 13), (3, 3), motion_step=40, snap_radius=2, size=(64, 64)) == (0, 0)
+
+
+def test_feature_reads_clamp_instead_of_wrapping_around():
+    import torch
+
+    from easydrag_ext.engine.losses import sample_points
+
+    feat = torch.arange(16.0).reshape(1, 1, 4, 4)
+    inside = sample_points(feat, [(0, 0), (15, 15)], (16, 16))
+    outside = sample_points(feat, [(-5, -5), (40, 40)], (16, 16))     # used to read row -5 / IndexError
+    assert torch.equal(inside, outside)

@@ -125,7 +125,7 @@ def test_bad_values_in_an_infotext_name_the_key():
 
 
 def test_guidance_cfg_clip_skip_and_lora_hashes_round_trip_through_the_hosts_parser(webui):
-    from easydrag_ext.ui.source_info import from_parsed
+    from easydrag_ext.front.source_info import from_parsed
 
     params = DragParams(guidance_mode="prompt_cfg", cfg_scale=7.5)      # 7.5 is the default: still written
     extra = {"Clip skip": "2", "Lora hashes": "testlora: 4ffce88ae393, other: 0123456789ab"}

@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from easydrag_ext.infotext import parse_infotext
-from easydrag_ext.ui.request import request_from_api
-from easydrag_ext.ui.source_info import from_parsed
+from easydrag_ext.front import request_from_api
+from easydrag_ext.front.source_info import from_parsed
 
 from . import lora_host
 from .helpers import FAST, disc_image

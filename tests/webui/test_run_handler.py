@@ -84,7 +84,7 @@ def test_interrupt_stops_within_one_step_and_saves_nothing(webui, page):
 
 @pytest.mark.parametrize("points,match", [
     ([[20, 20, 36]], "point 1 must be"),
-    ([[20, 20, 99, 28]], "outside the 64x64 image"),
+    ([[20, 20, 99, 28]], "off the 64x64 image"),
     ([], "no points"),
 ])
 def test_bad_points_are_a_clear_message_before_model_work(webui, page, points, match):

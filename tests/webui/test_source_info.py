@@ -2,8 +2,8 @@
 import pytest
 
 from easydrag_ext.params import DragParams
-from easydrag_ext.ui.request import request_from_api
-from easydrag_ext.ui.source_info import SourceInfo, from_json, from_parsed
+from easydrag_ext.front import request_from_api
+from easydrag_ext.front.source_info import SourceInfo, from_json, from_parsed
 
 from .helpers import disc_image
 

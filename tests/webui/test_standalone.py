@@ -181,3 +181,26 @@ def test_domain_notice_for_a_photo_or_a_huge_image_on_the_shapes_model():
     assert "400×300" in note and "photo" not in note
     assert domain_notice(photo, 512, synthetic=False) == "", "an SD-sized model takes a 512 px photo as it is"
     assert domain_notice(None, 32, synthetic=True) == ""
+
+
+def test_uploads_keep_their_mode_so_the_one_conversion_rule_applies(adapter, tmp_path, monkeypatch):
+    # gradio's default image_mode="RGB" turned transparency black and a 16-bit PNG white
+    import numpy as np
+
+    from easydrag_ext import DragCancelled
+
+    app, tab, services = build_app(adapter, output_dir=str(tmp_path), save_automatically=False)
+    seen = []
+
+    def capture(request):
+        seen.append(request.image)
+        raise DragCancelled("seen enough")
+    monkeypatch.setattr(services, "run_drag", capture)
+    rgba = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    rgba.paste((200, 0, 0, 255), (0, 0, 32, 64))
+    deep = Image.fromarray(np.full((64, 64), 120 * 257, np.uint16))
+    for upload, where, expected in ((rgba, (48, 10), (255, 255, 255)), (rgba, (10, 10), (200, 0, 0)),
+                                    (deep, (10, 10), (120, 120, 120))):
+        _process(app, _fn_index(app, tab.run), ["", encode_png(upload, data_url=True), "p", "",
+                                                points_json([[20, 20, 36, 28]]), None] + param_values(FAST))
+        assert seen[-1].mode == "RGB" and seen[-1].getpixel(where) == expected

@@ -1,34 +1,35 @@
-"""One drag request from the tab or the API, checked before any model work, and its run.
+"""One drag request, built from the tab, the API or the CLI and checked before any model work.
 
-Host-free: the WebUI glue and the standalone app both build a `DragRequest` here and
-run it through `execute`, which is the only place that calls the engine.
+Each front end only decodes its bytes (an upload, base64, a file) into PIL images and hands
+them here; the checks, limits and conversions are the engine's (`engine.inputs`), so the
+same bad input gets the same message everywhere.
 """
 from __future__ import annotations
 
-import math
+import json
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 from PIL import Image
 
+from ..engine import inputs
 from ..params import DragParams
-from .imagedata import mask_from_image
-from .points import parse_canvas_json, parse_points
+from ..ui.imagedata import mask_from_image
+from ..ui.points import parse_canvas_json, parse_points
 from .source_info import SourceInfo, check_clip_skip
-
-MAX_SIDE = 4096
 
 
 @dataclass
 class DragRequest:
-    image: Image.Image                      # RGB
+    image: Image.Image                      # RGB, converted by engine.inputs.to_rgb
     prompt: str
     negative_prompt: str
     handles: List[Tuple[float, float]]
     targets: List[Tuple[float, float]]
-    mask: Optional[np.ndarray]              # bool (H, W) or None
+    mask: Optional[np.ndarray]              # bool (H, W), only with mask_mode 'user'
     params: DragParams = field(default_factory=DragParams)
+    warnings: List[str] = field(default_factory=list)   # shown with the result (e.g. an ignored mask)
     # appended to the prompt as "prompt, added" (the official code's "added prompt"; ours is empty
     # by default because WebUI prompts carry their own quality words)
     added_prompt: str = ""
@@ -57,23 +58,20 @@ class DragRequest:
 
 
 def prepare_image(image) -> Image.Image:
-    """Any PIL image (RGBA, L, P, ...) -> RGB; RGBA is composited on white, not cut."""
+    """Any PIL image -> RGB within the limits, by the engine's one rule."""
     if image is None:
         raise ValueError("no image: upload one or send one from another tab")
     if not isinstance(image, Image.Image):
         raise ValueError(f"image must be a picture, got {type(image).__name__}")
-    w, h = image.size
-    if w < 8 or h < 8 or w > MAX_SIDE or h > MAX_SIDE:
-        raise ValueError(f"image is {w}x{h}; each side must be between 8 and {MAX_SIDE} pixels")
-    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        out = Image.new("RGB", image.size, (255, 255, 255))
-        out.paste(rgba, mask=rgba.getchannel("A"))
-        return out
-    return image.convert("RGB") if image.mode != "RGB" else image
+    return inputs.check_image(image)
 
 
-def _mask(params: DragParams, canvas_mask, mask_image, size):
+def ignored_mask_warning(mode: str) -> str:
+    return (f"a mask was given but mask mode is '{mode}', so it was not used; "
+            f"choose mask mode 'user' to drag inside it")
+
+
+def _mask(params: DragParams, canvas_mask, mask_image, size, warnings: List[str]):
     mask = canvas_mask
     if mask is None and mask_image is not None:
         mask = mask_from_image(mask_image, size, what="mask image")
@@ -82,7 +80,10 @@ def _mask(params: DragParams, canvas_mask, mask_image, size):
             raise ValueError("mask mode is 'user' but no mask was painted or uploaded")
         if not mask.any():
             raise ValueError("the mask is empty: paint the area that may change, or use mask mode 'auto'")
-    return mask if params.mask_mode == "user" else None
+        return mask
+    if mask is not None and mask.any():     # 'auto' finds its own mask; say so rather than drop it quietly
+        warnings.append(ignored_mask_warning(params.mask_mode))
+    return None
 
 
 def _extras(added_prompt, clip_skip, source) -> dict:
@@ -96,9 +97,10 @@ def request_from_ui(image, prompt, negative_prompt, points_json, mask_image,
                     clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
     canvas = parse_canvas_json(points_json, rgb.size)
-    mask = _mask(params, canvas.mask, mask_image, rgb.size)
+    warnings: List[str] = []
+    mask = _mask(params, canvas.mask, mask_image, rgb.size, warnings)
     return DragRequest(rgb, prompt or "", negative_prompt or "", canvas.handles, canvas.targets,
-                       mask, params, **_extras(added_prompt, clip_skip, source))
+                       mask, params, warnings, **_extras(added_prompt, clip_skip, source))
 
 
 def request_from_api(image: Image.Image, prompt: str, negative_prompt: str, points,
@@ -107,52 +109,46 @@ def request_from_api(image: Image.Image, prompt: str, negative_prompt: str, poin
                      clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
     handles, targets = parse_points(points, rgb.size)
-    mask = _mask(params, None, mask_image, rgb.size)
-    return DragRequest(rgb, prompt or "", negative_prompt or "", handles, targets, mask, params,
+    warnings: List[str] = []
+    mask = _mask(params, None, mask_image, rgb.size, warnings)
+    return DragRequest(rgb, prompt or "", negative_prompt or "", handles, targets, mask, params, warnings,
                        **_extras(added_prompt, clip_skip, source))
 
 
-class NaNResultError(RuntimeError):
-    """The model produced NaNs (typically an fp16 VAE)."""
+def parse_points_text(text: str) -> List[List[float]]:
+    """The CLI's points: 'hx,hy,tx,ty;hx,hy,tx,ty' or JSON [[hx, hy, tx, ty], ...]."""
+    text = (text or "").strip()
+    try:
+        rows = json.loads(text) if text.startswith("[") else [
+            [float(v) for v in part.split(",")] for part in text.split(";") if part.strip()]
+    except ValueError as e:
+        raise ValueError(f"cannot read points {text!r}: {e}") from None
+    if not isinstance(rows, list) or not rows or any(not isinstance(r, (list, tuple)) or len(r) != 4 for r in rows):
+        raise ValueError("points must be handle/target quadruples: 'hx,hy,tx,ty;...'")
+    try:
+        return [[float(v) for v in r] for r in rows]
+    except (TypeError, ValueError):      # JSON nulls, strings, nested lists
+        raise ValueError(f"points must be numbers: {text!r}") from None
 
 
-NAN_MESSAGE = ("the model produced NaN values (usually an fp16 VAE or UNet overflow); "
-               "start the WebUI with --no-half-vae (or --no-half) and try again")
+def request_from_cli(image: Image.Image, prompt: str, negative_prompt: str, points_text: str,
+                     mask_image: Optional[Image.Image], params: DragParams) -> DragRequest:
+    return request_from_api(image, prompt, negative_prompt, parse_points_text(points_text), mask_image, params)
 
 
 def execute(adapter, request: DragRequest, progress: Optional[Callable] = None,
             should_stop: Optional[Callable[[], bool]] = None, **engine_kw):
-    """Run the engine on a checked request; returns its DragResult.
+    """Run the engine on a checked request; returns its DragResult (hosts call this in run_drag).
 
     `engine_kw` go to `drag` as they are (e.g. `cache=`, `model_key=`).  "auto" guidance is
     prompt_cfg when the image came with WebUI infotext (`request.source`), else reference;
     prompt_cfg takes the request's negative prompt.
-
-    Raises the engine's DragCancelled when `should_stop` fires, ValueError for bad input
-    and NaNResultError when the result holds NaNs.
     """
     from .. import drag  # the engine, imported here so the tab builds without it
     from ..engine.guidance import resolve_mode
 
     mode = resolve_mode(request.params.guidance_mode, request.source is not None)
     negative = request.negative_prompt if mode == "prompt_cfg" else None
-    result = drag(adapter, request.image, request.conditioning_prompt, request.handles, request.targets,
-                  mask=request.mask, params=request.params.replace(guidance_mode=mode), progress=progress,
-                  should_stop=should_stop, negative_prompt=negative, **engine_kw)
-    if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in result.final_handles):
-        raise NaNResultError(NAN_MESSAGE)
-    return result
-
-
-def nan_message(exc: BaseException) -> str:
-    """The engine's NaN error names the part that produced it and what to try; the host's does not."""
-    if hasattr(exc, "part") and isinstance(exc, FloatingPointError):
-        return str(exc)
-    return NAN_MESSAGE
-
-
-def is_nan_error(exc: BaseException) -> bool:
-    """Whether an exception from the model is a NaN failure (host NansException or similar)."""
-    name = type(exc).__name__
-    return isinstance(exc, NaNResultError) or name == "NansException" or "NaN" in str(exc)[:200]
-
+    return drag(adapter, request.image, request.conditioning_prompt, request.handles, request.targets,
+                mask=request.mask, params=request.params.replace(guidance_mode=mode), progress=progress,
+                should_stop=should_stop, negative_prompt=negative, **engine_kw)
