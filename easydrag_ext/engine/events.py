@@ -10,6 +10,8 @@ from PIL import Image
 from ..params import DragParams
 
 PHASES = ("inversion", "drag", "denoise")
+# What progress lines call each phase ("Dragging 12/50"), in the WebUI and the standalone app.
+PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 
 
 class DragCancelled(Exception):
@@ -34,7 +36,6 @@ class DragResult:
     mask_heat: Optional[np.ndarray]         # float32 (H, W) in [0, 1], input size
     timings: Dict[str, float] = field(default_factory=dict)
     params: DragParams = field(default_factory=DragParams)
-    work_size: Tuple[int, int] = (0, 0)
     # filled by the host glue (webui/): warnings for the user, extra infotext pairs
     # (Clip skip, Lora hashes, TI hashes) and the checkpoint/VAE mismatch, if any
     notes: List[str] = field(default_factory=list)

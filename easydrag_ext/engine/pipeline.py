@@ -23,7 +23,7 @@ from .adapter import LdmAdapter
 from .cache import InversionCache, image_digest
 from .events import DragCancelled, DragResult, ProgressEvent
 from .geometry import plan_size, points_to_work
-from .guard import borrowed
+from .borrow import borrowed
 from .guidance import resolve as resolve_guidance
 from .interrupt import stop_inside
 from .memory import check_fits
@@ -209,7 +209,6 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         mask_heat=_to_input_heat(outcome.heat, size),
         timings=clock.total(),
         params=params,
-        work_size=(w, h),
     )
 
 

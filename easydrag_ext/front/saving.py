@@ -35,11 +35,17 @@ def format_for(path) -> str:
 
 
 def check_folder(folder) -> None:
-    """Create `folder` if needed and prove a file can be created in it."""
-    folder = Path(folder)
+    """Prove a file can be created in `folder`, or in the nearest folder above it that exists when
+    it does not yet: nothing is created here (a drag that fails later leaves no empty folder);
+    the save creates it."""
+    folder = Path(folder).absolute()
+    probe_in = folder
+    while not probe_in.exists() and probe_in.parent != probe_in:
+        probe_in = probe_in.parent
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".easydrag-probe-", dir=folder)
+        if not probe_in.is_dir():
+            raise NotADirectoryError(f"{probe_in} is not a folder")
+        fd, probe = tempfile.mkstemp(prefix=".easydrag-probe-", dir=probe_in)
         os.close(fd)
         os.unlink(probe)
     except OSError as e:
@@ -65,6 +71,7 @@ def atomic_save(image: Image.Image, path, infotext: Optional[str] = None, fmt: O
         info = PngInfo()
         info.add_text("parameters", infotext)
         kw["pnginfo"] = info
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
         with os.fdopen(fd, "wb") as f:

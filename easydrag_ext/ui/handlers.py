@@ -14,7 +14,7 @@ from ..infotext import has_easydrag
 from ..params import FIELDS
 from .param_widgets import params_from_values
 from .points import result_json
-from .services import DragServices, error_html, resize_for_policy
+from .tab_host import DragServices, error_html, resize_for_policy
 
 log = logging.getLogger("easydrag")
 

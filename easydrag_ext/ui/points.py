@@ -24,10 +24,6 @@ class CanvasInput:
     targets: List[Tuple[float, float]]
     mask: Optional[np.ndarray]          # bool (H, W) or None
 
-    @property
-    def points(self) -> List[List[float]]:
-        return [[hx, hy, tx, ty] for (hx, hy), (tx, ty) in zip(self.handles, self.targets)]
-
 
 def _number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

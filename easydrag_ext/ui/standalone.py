@@ -21,17 +21,17 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
+from ..engine.events import PHASE_VERBS
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, save_numbered
 from ..params import DragParams
 from . import assets
-from .services import DragServices
+from .tab_host import DragServices
 from .tab import build_tab
 
 log = logging.getLogger("easydrag")
 
 LIVE_PATH = "/easydrag/v1/live"
-PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 # Working size far below the upload and many colours at that size: not a scene this
 # kind of small synthetic model has seen (ShapesDrag scenes have 15-60 colours at 32 px).
 FAR_SIZE_FACTOR = 4
@@ -58,7 +58,6 @@ class StandaloneServices(DragServices):
         self._model_hash = model_hash
         self._lock = threading.Lock()        # one drag at a time, like the WebUI's queue lock
         self._stop = threading.Event()
-        self.last_progress = None
         self.live: dict = {"running": False}
         self.examples_dir: Optional[str] = None
         from .. import InversionCache
@@ -78,7 +77,6 @@ class StandaloneServices(DragServices):
                 self.live = dict(self.live, running=False)
 
     def _progress(self, event) -> None:
-        self.last_progress = event
         self.live = dict(self.live, phase=PHASE_VERBS.get(event.phase, event.phase), step=int(event.step),
                          steps=int(event.total),
                          final_handles=[[round(float(x), 2), round(float(y), 2)] for x, y in event.handles])

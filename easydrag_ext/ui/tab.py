@@ -21,7 +21,7 @@ from ..params import DragParams
 from . import handlers
 from .param_widgets import advanced_fields, build_components, field_names, visible_fields
 from .restore import make_restore
-from .services import DragServices
+from .tab_host import DragServices
 
 HIDDEN_CLASS = "easydrag-hidden"          # rendered (values still flow) but not seen
 POINTS_HELP = ('[[hx, hy, tx, ty], ...] in image pixels, or {"points": [...], "mask": null, '

@@ -22,7 +22,7 @@ from ..params import FIELDS
 from ..ui import imagedata
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
-from .services import WebuiServices, default_params
+from .webui_host import WebuiServices, default_params
 
 PREFIX = "/easydrag/v1"
 
@@ -132,7 +132,7 @@ def _source(services, infotext, image):
 
 def live() -> dict:
     """Handle positions of the running drag (the tab's canvas polls this during a run)."""
-    from .services import live_status
+    from .webui_host import live_status
 
     return dict(live_status)
 

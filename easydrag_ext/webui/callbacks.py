@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import api, compat, send_to, settings
-from .services import WebuiServices, clear_caches, default_params
+from .webui_host import WebuiServices, clear_caches, default_params
 
 TAB_TITLE = "EasyDrag"
 TAB_ID = send_to.TABNAME          # the host gives the tab item the id "tab_easydrag"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from ..ui.services import RESIZE_POLICIES
+from ..ui.tab_host import RESIZE_POLICIES
 from . import compat
 
 SECTION = ("easydrag", "EasyDrag")

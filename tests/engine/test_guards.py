@@ -7,7 +7,7 @@ import torch
 
 from easydrag_ext import DragCancelled, DragParams, drag
 from easydrag_ext.engine import memory
-from easydrag_ext.engine.guard import borrowed
+from easydrag_ext.engine.borrow import borrowed
 from easydrag_ext.engine.inputs import DragRefused
 
 from .helpers import assert_same_host, disc_image, host_snapshot

@@ -138,7 +138,7 @@ def test_app_started_again_replaces_routes_instead_of_duplicating(webui):
 
 
 def test_live_handles_are_served_during_a_run_without_api_auth(webui):
-    from easydrag_ext.webui import services
+    from easydrag_ext.webui import webui_host as services
 
     webui.shared.cmd_opts.api_auth = "alice:s3cret"
     app = FastAPI()

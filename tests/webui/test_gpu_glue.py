@@ -17,7 +17,7 @@ def _run(page, image=None):
 def test_unload_sd_checkpoint_drops_the_inversion_cache(webui, page):
     from modules import sd_models
 
-    from easydrag_ext.webui import services
+    from easydrag_ext.webui import webui_host as services
 
     services.clear_caches()
     _run(page)

@@ -14,7 +14,7 @@ def client(webui):
 
 
 def _captured_params(webui, client, monkeypatch, params):
-    from easydrag_ext.webui import services
+    from easydrag_ext.webui import webui_host as services
     from easydrag_ext import DragCancelled
 
     seen = []

@@ -54,7 +54,7 @@ def b64(img):
 
 
 def run(prompt, negative="", params=FAST, source=None, clip_skip=None):
-    from easydrag_ext.webui.services import WebuiServices
+    from easydrag_ext.webui.webui_host import WebuiServices
 
     req = request_from_api(disc_image(), prompt, negative, POINTS, None, params, source=source,
                            clip_skip=clip_skip)
@@ -190,7 +190,7 @@ def test_a_txt2img_image_sent_to_the_api_is_dragged_like_it_was_made(host, seen,
 
 
 def test_the_inversion_cache_never_serves_another_network_set(host):
-    from easydrag_ext.webui import services
+    from easydrag_ext.webui import webui_host as services
 
     services.clear_caches()
     run("a red disc")

@@ -28,7 +28,7 @@ def test_full_object_with_mask():
 
 def test_bare_list_and_null_mask():
     c = parse_canvas_json("[[1, 2, 3, 4]]", SIZE)
-    assert c.points == [[1, 2, 3, 4]] and c.mask is None
+    assert (c.handles, c.targets, c.mask) == ([(1, 2)], [(3, 4)], None)
 
 
 def test_rgba_canvas_mask_uses_opacity():

@@ -157,7 +157,7 @@ def test_new_image_fills_prompts_from_its_infotext_and_applies_the_resize_policy
 
 
 def test_inversion_is_reused_for_the_same_image_and_dropped_on_model_load(webui, page):
-    from easydrag_ext.webui import services
+    from easydrag_ext.webui import webui_host as services
 
     services.clear_caches()
     fn, _ = _run(page)

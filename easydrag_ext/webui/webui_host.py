@@ -9,18 +9,18 @@ from typing import Callable, Optional
 
 from PIL import Image
 
+from ..engine.events import PHASE_VERBS, PHASES
 from ..engine.inputs import DragRefused
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, format_for
 from ..infotext import parse_infotext
 from ..ui.preview import draw_points
-from ..ui.services import DragServices
+from ..ui.tab_host import DragServices
 from . import compat, settings
 from .checkpoint import mismatch_notes, model_mismatch
-from .model_guard import unet_on_device
+from .lowvram_placement import unet_on_device
 from .networks import host_conditioning
 
-PHASES = ("inversion", "drag", "denoise")
 
 
 def _new_cache():
@@ -42,7 +42,6 @@ def clear_caches() -> None:
 # Current handle positions of the running drag, for the canvas's live view
 # (GET /easydrag/v1/live, polled by javascript/easydrag_webui.js during a run).
 live_status: dict = {"running": False}
-PHASE_VERBS = {"inversion": "Inverting", "drag": "Dragging", "denoise": "Denoising"}
 
 
 def default_params(given=None):

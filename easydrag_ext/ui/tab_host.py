@@ -1,6 +1,6 @@
 """What the EasyDrag tab needs from whoever hosts it (the WebUI or the standalone app).
 
-The tab builder only talks to a `DragServices`; `easydrag_ext.webui.services` implements
+The tab builder only talks to a `DragServices`; `easydrag_ext.webui.webui_host` implements
 it on the WebUI (queue lock, shared.state, images.save_image, the loaded checkpoint) and
 `easydrag_ext.ui.standalone` on a plain gradio app with a fixed model.
 """
