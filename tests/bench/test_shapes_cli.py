@@ -27,6 +27,10 @@ def test_it_runs_another_weights_file_of_another_layout_and_names_it(tmp_path, c
 def test_bad_input_is_one_line_not_a_traceback(tmp_path, capsys):
     assert main(["--weights", str(tmp_path / "absent.safetensors")]) == 2
     assert "absent.safetensors are missing" in capsys.readouterr().err
+    (tmp_path / "notes.bin").write_text("not weights")
+    assert main(["--weights", str(tmp_path / "notes.bin")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "notes.bin" in err and "Traceback" not in err
     assert main(["--methods", "teleport"]) == 2
     assert capsys.readouterr().err.startswith("error: unknown method 'teleport'")
     with pytest.raises(SystemExit):

@@ -43,7 +43,8 @@ def test_the_unload_watch_wraps_once_and_goes_on_script_unload(webui):
 
 @pytest.mark.parametrize("flag, offload", [(None, False), ("medvram", True), ("lowvram", True)])
 def test_the_cache_lives_on_the_cpu_under_medvram_and_lowvram(webui, page, monkeypatch, flag, offload):
-    from easydrag_ext.webui import compat, services
+    from easydrag_ext.webui import compat
+    from easydrag_ext.webui import webui_host as services
 
     if flag:
         monkeypatch.setattr(webui.shared.cmd_opts, flag, True)

@@ -1,6 +1,7 @@
 """The same tab as a plain gradio 3.41 app on a fixed model, driven through gradio's own
 pre/post-processing (what the browser's requests go through)."""
 import asyncio
+import concurrent.futures
 import json
 import socket
 
@@ -22,7 +23,9 @@ def _fn_index(app, component, event="click"):
 
 
 def _process(app, fn_index, inputs):
-    return asyncio.run(app.process_api(fn_index=fn_index, inputs=inputs, state={}))["data"]
+    # its own thread: the browser tests' Playwright (sync API) keeps an event loop running in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, app.process_api(fn_index=fn_index, inputs=inputs, state={})).result()["data"]
 
 
 def test_run_through_gradio_processing_saves_png_with_infotext(adapter, tmp_path):
@@ -202,5 +205,6 @@ def test_uploads_keep_their_mode_so_the_one_conversion_rule_applies(adapter, tmp
     for upload, where, expected in ((rgba, (48, 10), (255, 255, 255)), (rgba, (10, 10), (200, 0, 0)),
                                     (deep, (10, 10), (120, 120, 120))):
         _process(app, _fn_index(app, tab.run), ["", encode_png(upload, data_url=True), "p", "",
-                                                points_json([[20, 20, 36, 28]]), None] + param_values(FAST))
+                                                points_json([[20, 20, 36, 28]]), None] + param_values(FAST)
+                 + [""])                                      # the source info: no infotext
         assert seen[-1].mode == "RGB" and seen[-1].getpixel(where) == expected
