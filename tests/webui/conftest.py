@@ -43,3 +43,14 @@ def page(webui):
     from modules import ui
 
     return ui.create_ui()
+
+
+@pytest.fixture
+def client(webui):
+    """The WebUI's FastAPI app with EasyDrag's routes, as `on_app_started` adds them."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    app = FastAPI()
+    webui.script_callbacks.app_started_callback(None, app)
+    return TestClient(app)

@@ -1,4 +1,6 @@
 """Helpers to find components and handlers in built gradio Blocks (gradio 3.41)."""
+import base64
+import io
 import json
 
 from easydrag_ext.params import FIELDS, DragParams
@@ -36,3 +38,10 @@ def param_values(params: DragParams = FAST):
 
 def points_json(points, size=(64, 64), mask=None):
     return json.dumps({"points": points, "mask": mask, "size": list(size)})
+
+
+def b64(img, fmt="PNG"):
+    """An image as the API takes it: base64 of its encoded bytes."""
+    buf = io.BytesIO()
+    img.save(buf, format=fmt)
+    return base64.b64encode(buf.getvalue()).decode()

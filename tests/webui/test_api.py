@@ -9,20 +9,9 @@ from PIL import Image
 
 from easydrag_ext.infotext import parse_infotext
 
-from .helpers import FAST, disc_image
+from .helpers import FAST, b64, disc_image
 
 
-def b64(img, fmt="PNG"):
-    buf = io.BytesIO()
-    img.save(buf, format=fmt)
-    return base64.b64encode(buf.getvalue()).decode()
-
-
-@pytest.fixture
-def client(webui):
-    app = FastAPI()
-    webui.script_callbacks.app_started_callback(None, app)
-    return TestClient(app)
 
 
 def body(**over):

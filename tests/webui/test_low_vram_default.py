@@ -1,16 +1,7 @@
 """low_vram follows the WebUI's --medvram/--lowvram unless the request sets it (tab, API, /schema)."""
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from .test_api import body
-
-
-@pytest.fixture
-def client(webui):
-    app = FastAPI()
-    webui.script_callbacks.app_started_callback(None, app)
-    return TestClient(app)
 
 
 def _captured_params(webui, client, monkeypatch, params):

@@ -5,26 +5,14 @@ import io
 import re
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from PIL import Image
 
 from easydrag_ext import cli
 
-from .helpers import FAST, by_id, disc_image, handler_for, param_values, points_json
+from .helpers import FAST, b64, by_id, disc_image, handler_for, param_values, points_json
 
 
-def b64(img):
-    buf = io.BytesIO()
-    img.save(buf, format="PNG")
-    return base64.b64encode(buf.getvalue()).decode()
 
-
-@pytest.fixture
-def client(webui):
-    app = FastAPI()
-    webui.script_callbacks.app_started_callback(None, app)
-    return TestClient(app)
 
 
 def _tab_run(page):
