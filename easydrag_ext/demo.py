@@ -5,25 +5,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from .front import request_from_api
 from .front.cli_host import CliHost, finish_or_fallback
 from .front.saving import atomic_save
 from .params import DragParams
-
-
-def draw_points(image: Image.Image, handles, targets, scale: int = 1) -> Image.Image:
-    """Handles red, targets blue, an arrow between; drawn on an upscaled copy so small images stay readable."""
-    out = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    d = ImageDraw.Draw(out)
-    r = max(2, scale * 2)
-    for (hx, hy), (tx, ty) in zip(handles, targets):
-        h, t = (hx * scale, hy * scale), (tx * scale, ty * scale)
-        d.line([h, t], fill=(255, 255, 255), width=max(1, scale // 2))
-        d.ellipse([h[0] - r, h[1] - r, h[0] + r, h[1] + r], fill=(230, 30, 30), outline=(0, 0, 0))
-        d.ellipse([t[0] - r, t[1] - r, t[0] + r, t[1] + r], fill=(30, 80, 230), outline=(0, 0, 0))
-    return out
+from .ui.preview import draw_points
 
 
 def run_demo(out: Path, make_params: Callable[[DragParams], DragParams]) -> None:
