@@ -60,7 +60,7 @@ class DragRequest:
 def prepare_image(image) -> Image.Image:
     """Any PIL image -> RGB within the limits, by the engine's one rule."""
     if image is None:
-        raise ValueError("no image: upload one or send one from another tab")
+        raise ValueError("no image: open or drop one on the canvas first")
     if not isinstance(image, Image.Image):
         raise ValueError(f"image must be a picture, got {type(image).__name__}")
     return inputs.check_image(image)
