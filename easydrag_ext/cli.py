@@ -137,8 +137,9 @@ def _run_drag(args) -> None:
 
 
 def _open_image(path: str, flag: str, role: str):
-    from .ui.imagedata import load_checked, open_checked
+    """The file's bytes through the one decoder: the same message as the tab and the API give."""
+    from .ui.imagedata import decode_bytes
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"{flag} {path}: no such file")
-    return load_checked(open_checked(path, f"{flag} {path}", role), f"{flag} {path}")
+    return decode_bytes(Path(path).read_bytes(), role)

@@ -15,7 +15,7 @@ from PIL import Image
 
 from ..engine import inputs
 from ..params import DragParams
-from ..ui.imagedata import mask_from_image
+from ..ui.imagedata import UnreadableUpload, mask_from_image
 from ..ui.points import parse_canvas_json, parse_points
 from .source_info import SourceInfo, check_clip_skip
 
@@ -61,6 +61,8 @@ def prepare_image(image) -> Image.Image:
     """Any PIL image -> RGB within the limits, by the engine's one rule."""
     if image is None:
         raise ValueError("no image: open or drop one on the canvas first")
+    if isinstance(image, UnreadableUpload):     # the tab's upload, refused by the one decoder
+        raise ValueError(image.message)
     if not isinstance(image, Image.Image):
         raise ValueError(f"image must be a picture, got {type(image).__name__}")
     return inputs.check_image(image)
@@ -73,6 +75,8 @@ def ignored_mask_warning(mode: str) -> str:
 
 def _mask(params: DragParams, canvas_mask, mask_image, size, warnings: List[str]):
     mask = canvas_mask
+    if isinstance(mask_image, UnreadableUpload):
+        raise ValueError(mask_image.message)
     if mask is None and mask_image is not None:
         mask = mask_from_image(mask_image, size, what="mask image")
     if params.mask_mode == "user":

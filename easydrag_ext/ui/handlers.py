@@ -12,6 +12,7 @@ from ..front.source_info import from_json as source_from_json
 from ..front.source_info import from_parsed as source_from_parsed
 from ..infotext import has_easydrag
 from ..params import FIELDS
+from .imagedata import UnreadableUpload
 from .param_widgets import params_from_values
 from .points import result_json
 from .tab_host import DragServices, error_html, resize_for_policy
@@ -111,3 +112,9 @@ def make_image_upload(services: DragServices):
             parsed = {}
         return gr.update() if source_from_parsed(parsed) is not None else gr.update(value="")
     return uploaded
+
+
+def upload_message(image) -> str:
+    """An upload the decoder refused: its message next to Run at once (Run would say the same);
+    a readable one clears the last message."""
+    return error_html(image.message) if isinstance(image, UnreadableUpload) else ""

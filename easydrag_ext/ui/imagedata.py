@@ -1,8 +1,11 @@
-"""Images in text form (base64, data URLs), host-free, with limits and clear errors.
+"""Image bytes and images in text form (base64, data URLs), host-free, with limits and clear errors.
 
-Used by the API, by the canvas JSON parser (mask data URL) and by the result JSON
-(mask heat map).  Only inline image bytes are accepted: a file path or URL is refused
-up front so no request can make the server read its own files.
+The one decoder of every front end: `decode_bytes` (the CLI's files, the tab's uploads, the
+API's base64), so the same bytes give the same message everywhere; its messages name the role
+("image", "mask"), never the transport.  Used by the API, by the tab's image components
+(`decode_upload`), by the canvas JSON parser (mask data URL) and by the result JSON (mask heat
+map).  Text input takes only inline image bytes: a file path or URL is refused up front so no
+request can make the server read its own files.
 """
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import base64
 import binascii
 import io
 import re
-from typing import Optional
+from typing import Any, Optional
 
 import numpy as np
 from PIL import Image
@@ -22,6 +25,8 @@ MAX_IMAGE_SIDE = inputs.MAX_SIDE        # the engine's limits, checked on the he
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP")
 
 _DATA_URL_RE = re.compile(r"^data:image/(png|jpeg|jpg|webp);base64,", re.IGNORECASE)
+# what a browser's FileReader makes of any file the user picks (image/*, text/plain, or no type)
+_ANY_DATA_URL_RE = re.compile(r"^data:[^,;]*(?:;[^,;]*)*;base64,", re.IGNORECASE)
 _PATH_OR_URL_RE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|file:|~|\.{1,2}[\\/]|/|[a-z]:[\\/]|\\\\)", re.IGNORECASE)
 _IMAGE_SUFFIX_RE = re.compile(r"\.(png|jpe?g|webp|gif|bmp|tiff?)$", re.IGNORECASE)
@@ -44,41 +49,114 @@ def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_
         t = t[m.end():]
     elif looks_like_path_or_url(t):
         raise ValueError(f"{what}: file paths and URLs are not accepted; send the image bytes as base64")
+    return decode_bytes(_b64_bytes(t, what, max_bytes), what, formats=ALLOWED_FORMATS)
+
+
+def _b64_bytes(t: str, what: str, max_bytes: int) -> bytes:
     if len(t) > (max_bytes * 4) // 3 + 4:
         raise ValueError(f"{what} is larger than {max_bytes // (1024 * 1024)} MiB")
     try:
-        raw = base64.b64decode("".join(t.split()), validate=True)
+        return base64.b64decode("".join(t.split()), validate=True)
     except (binascii.Error, ValueError):
         raise ValueError(f"{what} is not valid base64") from None
-    img = open_checked(io.BytesIO(raw), what)
-    if img.format not in ALLOWED_FORMATS:
-        raise ValueError(f"{what} format {img.format} is not accepted; use PNG, JPEG or WebP")
-    return load_checked(img, what)
 
 
-def open_checked(fp, what: str = "image", role: str = "") -> Image.Image:
+def decode_bytes(raw: bytes, role: str = "image", formats=None) -> Image.Image:
+    """The one decoder: file bytes -> loaded PIL image (any mode), the engine's size limits read
+    from the header first; every failure is a ValueError naming `role` and nothing else, so the
+    tab, the API and the CLI say the same for the same bytes.  `formats`: accepted PIL formats
+    (None: any PIL reads)."""
+    if not raw:
+        raise ValueError(f"{role} is an empty file (0 bytes)")
+    img = open_checked(io.BytesIO(raw), role)
+    if formats is not None and img.format not in formats:
+        raise ValueError(f"{role} format {img.format} is not accepted; use PNG, JPEG or WebP")
+    return load_checked(img, role)
+
+
+class UnreadableUpload:
+    """What a tab image component hands its listeners for an upload that is not a usable image:
+    its handlers show `message` (the decoder's) instead of gradio failing with a blank error."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"UnreadableUpload({self.message!r})"
+
+
+def decode_upload(payload: Any, role: str = "image", max_bytes: int = MAX_IMAGE_BYTES):
+    """A browser upload as gradio hands it to a component -> PIL image, None (cleared), or an
+    UnreadableUpload with the decoder's message.  Told apart by what the payload holds, not by
+    gradio's version: a data URL (gradio 3), a dict with a data URL under "data" (gradio 3's
+    file form), or a file gradio has put in its upload cache (gradio 4's FileData / dict "path").
+    Like gradio's own preprocessing it applies the EXIF orientation: the canvas shows the
+    picture upright as the browser does, and the points are placed on that."""
+    try:
+        raw = _upload_bytes(payload, role, max_bytes)
+        if raw is None:
+            return None
+        img = decode_bytes(raw, role)
+        return _upright(img)
+    except ValueError as e:
+        return UnreadableUpload(str(e))
+
+
+def _upload_bytes(payload: Any, role: str, max_bytes: int) -> Optional[bytes]:
+    if payload is None or payload == "":
+        return None
+    if isinstance(payload, dict) and isinstance(payload.get("data"), str):
+        payload = payload["data"]
+    if isinstance(payload, str):
+        m = _ANY_DATA_URL_RE.match(payload.strip())
+        if not m:
+            raise ValueError(f"{role} upload is not a base64 data URL")
+        return _b64_bytes(payload.strip()[m.end():], role, max_bytes)
+    path = payload.get("path") if isinstance(payload, dict) else getattr(payload, "path", None)
+    if isinstance(path, str) and path:   # gradio 4 has checked it is in its upload cache
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise ValueError(f"{role} is larger than {max_bytes // (1024 * 1024)} MiB")
+        return raw
+    raise ValueError(f"{role} upload came in a form this tab cannot read ({type(payload).__name__})")
+
+
+def _upright(img: Image.Image) -> Image.Image:
+    try:
+        from PIL import ImageOps
+
+        upright = ImageOps.exif_transpose(img)
+    except Exception:       # a broken EXIF block must not refuse a readable picture
+        return img
+    if upright is not img:
+        upright.format = img.format
+    return upright
+
+
+def open_checked(fp, role: str = "image") -> Image.Image:
     """Open (header only) and apply the engine's size limits before any pixel is decoded.
 
-    `what` names the source in read errors (e.g. "--image cat.png"); `role` ("image" or "mask",
-    default `what`) names it in size errors, which then read the same from every front end.
+    `role` ("image" or "mask") names the input; the message carries nothing of the source (no
+    file name, no PIL object address), so it reads the same from every front end.
     """
-    role = role or what
     try:
         img = Image.open(fp)
     except Image.DecompressionBombError:
         raise ValueError(f"{role} has more pixels than PIL will open; at most {inputs.MAX_PIXELS} "
                          f"({inputs.MAX_SIDE}x{inputs.MAX_SIDE}) are supported") from None
-    except Exception as e:
-        raise ValueError(f"{what} is not an image PIL can read ({e})") from None
+    except Exception:
+        raise ValueError(f"{role} is not an image PIL can read (not a picture, or a format it "
+                         f"does not know)") from None
     inputs.check_size(*img.size, what=role)
     return img
 
 
-def load_checked(img: Image.Image, what: str = "image") -> Image.Image:
+def load_checked(img: Image.Image, role: str = "image") -> Image.Image:
     try:
         img.load()
     except Exception:
-        raise ValueError(f"{what} is truncated or corrupt") from None
+        raise ValueError(f"{role} is truncated or corrupt") from None
     return img
 
 

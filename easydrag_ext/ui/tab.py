@@ -22,6 +22,7 @@ from . import handlers
 from .param_widgets import advanced_fields, build_components, field_names, visible_fields
 from .restore import make_restore
 from .tab_host import DragServices
+from .upload_image import UploadImage
 
 HIDDEN_CLASS = "easydrag-hidden"          # rendered (values still flow) but not seen
 POINTS_HELP = ('[[hx, hy, tx, ty], ...] in image pixels, or {"points": [...], "mask": null, '
@@ -79,10 +80,11 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                 # Data carriers: the canvas uploads into `image` and shows it; the mask is
                 # painted (or loaded) in the canvas, so `mask_image` stays empty.  image_mode=None:
                 # the upload as it is (16-bit, palette, alpha, CMYK): engine.inputs converts it.
-                image = gr.Image(label="Image", elem_id="easydrag_image", type="pil",
-                                 image_mode=None, elem_classes=hidden)
-                mask_image = gr.Image(label="Mask image", elem_id="easydrag_mask_image", type="pil",
-                                      image_mode=None, elem_classes=hidden)
+                # UploadImage: a bad upload reaches the handlers as the decoder's message.
+                image = UploadImage(label="Image", elem_id="easydrag_image", type="pil",
+                                    image_mode=None, elem_classes=hidden, role="image")
+                mask_image = UploadImage(label="Mask image", elem_id="easydrag_mask_image", type="pil",
+                                         image_mode=None, elem_classes=hidden, role="mask")
                 points_json = gr.Textbox(label="Points (JSON)", elem_id="easydrag_points_json",
                                          lines=2, placeholder=POINTS_HELP, elem_classes=hidden)
                 # The canvas toolbar shows a mask-mode menu next to the brush and sets this.
@@ -129,6 +131,7 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                      outputs=[prompt, negative, comps["resize_long_side"], source_info, comps["cfg_scale"]],
                      queue=False)
         image.upload(fn=handlers.make_image_upload(services), inputs=[image], outputs=[source_info], queue=False)
+        image.upload(fn=handlers.upload_message, inputs=[image], outputs=[html_info], queue=False)
         image.change(fn=make_restore(services.parse_infotext), inputs=[image],
                      outputs=[points_json] + [comps[n] for n in names], queue=False)
         with buttons_row:
