@@ -70,7 +70,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                      help="the negative prompt of --guidance-mode prompt_cfg (kept in the infotext otherwise)")
     one.add_argument("--points", required=True, help="'hx,hy,tx,ty;...' in image pixels")
     one.add_argument("--mask", help="editable-region mask image (white = editable; used with --mask-mode user)")
-    one.add_argument("--out", required=True, help="result image path (PNGs carry the infotext)")
+    one.add_argument("--out", required=True, help="result image path (PNG, JPEG and WebP files carry the infotext)")
     add_param_flags(one)
 
     ui = sub.add_parser("ui", help="serve the EasyDrag tab in plain gradio on the bundled model")

@@ -1,15 +1,17 @@
-"""DragParams <-> WebUI infotext ("parameters" PNG chunk), host-free.
+"""DragParams <-> WebUI infotext (a PNG "parameters" chunk, a JPEG/WebP EXIF UserComment), host-free.
 
 One mapping, built from `DragParams.FIELDS`, gives every field its infotext key, so
 the tab, the API, PNG Info and the standalone app write and read the same text.
 The line format is the WebUI's (`Key: value, Key: "quoted, value"`) so the host's
 `parse_generation_parameters` reads it; `parse_infotext` here is a host-free reader of
-the same format for the standalone app and the tests.
+the same format for the standalone app and the tests; `read_infotext` finds the text in an
+image's PNG chunk or EXIF the way the WebUI's `images.read_info_from_image` does.
 """
 from __future__ import annotations
 
 import json
 import re
+import struct
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from .params import FIELDS, DragParams
@@ -173,3 +175,66 @@ def points_from_parsed(parsed: Mapping[str, Any]) -> List[List[float]]:
             for p in points):
         raise ValueError(f"infotext '{POINTS_KEY}' must be a list of [hx, hy, tx, ty]")
     return [[float(v) for v in p] for p in points]
+
+
+# Where the WebUI keeps the infotext of a JPEG or WebP: the Exif IFD's UserComment, in piexif's
+# `UserComment.dump(text, encoding="unicode")` layout (an 8-byte character-code prefix, then
+# UTF-16 big-endian), which `images.read_info_from_image` reads back with piexif.
+EXIF_IFD = 0x8769
+USER_COMMENT = 0x9286
+_CODES = {b"UNICODE\0": "utf_16_be", b"ASCII\0\0\0": "ascii", b"JIS\0\0\0\0\0": "shift_jis"}
+
+
+def encode_user_comment(text: str) -> bytes:
+    return b"UNICODE\0" + text.encode("utf_16_be")
+
+
+def exif_with_infotext(text: str) -> bytes:
+    """An EXIF block (`Exif\\0\\0` + big-endian TIFF) whose only entry is the Exif IFD's UserComment,
+    typed UNDEFINED as the standard and piexif have it.  Built by hand: PIL's `Exif` writes an
+    unknown tag's bytes as BYTE, which piexif reads as a tuple of ints the WebUI cannot decode."""
+    comment = encode_user_comment(text)
+    ifd0_at, exif_ifd_at = 8, 8 + 2 + 12 + 4
+    data_at = exif_ifd_at + 2 + 12 + 4
+    tiff = (b"MM\0\x2a" + struct.pack(">I", ifd0_at)
+            + struct.pack(">HHHII", 1, EXIF_IFD, 4, 1, exif_ifd_at) + struct.pack(">I", 0)
+            + struct.pack(">HHHII", 1, USER_COMMENT, 7, len(comment), data_at) + struct.pack(">I", 0)
+            + comment)
+    return b"Exif\0\0" + tiff
+
+
+def decode_user_comment(data: bytes) -> str:
+    """As the WebUI reads it: by the character-code prefix, else the bytes as UTF-8, dropping what
+    is not (its fallback when piexif cannot decode)."""
+    encoding = _CODES.get(bytes(data[:8]))
+    if encoding is not None:
+        try:
+            return bytes(data[8:]).decode(encoding)
+        except UnicodeDecodeError:
+            pass
+    return bytes(data).decode("utf8", errors="ignore")
+
+
+def read_infotext(image) -> Optional[str]:
+    """The infotext an image came with (a PIL image: its PNG "parameters" text, else its EXIF
+    UserComment), or None.  A broken EXIF block reads as none: an image must always load."""
+    info = getattr(image, "info", None)
+    if not isinstance(info, dict):
+        return None
+    text = info.get("parameters")
+    if isinstance(text, str) and text.strip():
+        return text
+    if not info.get("exif"):
+        return None
+    try:
+        comment = image.getexif().get_ifd(EXIF_IFD).get(USER_COMMENT)
+    except Exception:
+        return None
+    if isinstance(comment, str):        # PIL decoded it already (an ASCII-typed tag)
+        text = comment
+    elif isinstance(comment, (bytes, bytearray)):
+        text = decode_user_comment(comment)
+    else:
+        return None
+    text = text.strip("\0")
+    return text if text.strip() else None

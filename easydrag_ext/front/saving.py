@@ -18,6 +18,8 @@ from typing import Optional
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
+from ..infotext import exif_with_infotext
+
 _name_lock = threading.Lock()
 
 
@@ -62,15 +64,27 @@ def check_output(path) -> str:
     return fmt
 
 
-def atomic_save(image: Image.Image, path, infotext: Optional[str] = None, fmt: Optional[str] = None) -> str:
-    """Write to a temporary file in the same folder, then rename onto `path`; PNGs carry the infotext."""
-    path = Path(path)
-    fmt = fmt or format_for(path)
-    kw = {}
-    if fmt == "PNG" and infotext:
+INFOTEXT_FORMATS = ("PNG", "JPEG", "WEBP")     # the formats whose files carry the infotext
+
+
+def infotext_save_kwargs(fmt: str, infotext: Optional[str]) -> dict:
+    """The one format rule for the infotext, as the WebUI writes it: a PNG "parameters" text chunk,
+    a JPEG or WebP EXIF UserComment (`infotext.exif_with_infotext`); other formats carry none."""
+    if not infotext or fmt not in INFOTEXT_FORMATS:
+        return {}
+    if fmt == "PNG":
         info = PngInfo()
         info.add_text("parameters", infotext)
-        kw["pnginfo"] = info
+        return {"pnginfo": info}
+    return {"exif": exif_with_infotext(infotext)}
+
+
+def atomic_save(image: Image.Image, path, infotext: Optional[str] = None, fmt: Optional[str] = None) -> str:
+    """Write to a temporary file in the same folder, then rename onto `path`; PNG, JPEG and WebP
+    files carry the infotext (`infotext_save_kwargs`)."""
+    path = Path(path)
+    fmt = fmt or format_for(path)
+    kw = infotext_save_kwargs(fmt, infotext)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:

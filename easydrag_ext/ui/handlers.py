@@ -10,7 +10,7 @@ from PIL import Image
 from ..front import INTERRUPTED, SAVE_FAILED, DragError, Finished, classify, request_from_ui, run_and_finish
 from ..front.source_info import from_json as source_from_json
 from ..front.source_info import from_parsed as source_from_parsed
-from ..infotext import has_easydrag
+from ..infotext import has_easydrag, read_infotext
 from ..params import FIELDS
 from .imagedata import UnreadableUpload
 from .param_widgets import params_from_values
@@ -75,11 +75,11 @@ def make_save(services: DragServices):
 
 
 def make_image_change(services: DragServices):
-    """New input image: prompts, CFG scale and source info from its PNG infotext, resize from the policy."""
+    """New input image: prompts, CFG scale and source info from its infotext, resize from the policy."""
     def changed(image, resize_long_side, *_more):
         if not isinstance(image, Image.Image):
             return gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-        text = image.info.get("parameters") if isinstance(image.info, dict) else None
+        text = read_infotext(image)       # a PNG's text chunk or a JPEG/WebP's EXIF
         parsed = {}
         if isinstance(text, str) and text.strip():
             try:
@@ -105,7 +105,7 @@ def make_image_change(services: DragServices):
 def make_image_upload(services: DragServices):
     """An uploaded image without a generation infotext: forget the previous image's source info."""
     def uploaded(image):
-        text = image.info.get("parameters") if isinstance(image, Image.Image) else None
+        text = read_infotext(image) if isinstance(image, Image.Image) else None
         try:
             parsed = services.parse_infotext(text) if isinstance(text, str) and text.strip() else {}
         except Exception:

@@ -13,7 +13,7 @@ from typing import Callable, List
 import gradio as gr
 from PIL import Image
 
-from ..infotext import has_easydrag, params_from_parsed, points_from_parsed
+from ..infotext import has_easydrag, params_from_parsed, points_from_parsed, read_infotext
 from .param_widgets import component_value, field_names
 
 log = logging.getLogger("easydrag")
@@ -27,10 +27,10 @@ def make_restore(parse_infotext: Callable[[str], dict]) -> Callable:
         return [gr.update()] * (1 + len(names))
 
     def restore(image):
-        if not isinstance(image, Image.Image) or not isinstance(image.info, dict):
+        if not isinstance(image, Image.Image):
             return keep()
-        text = image.info.get("parameters")
-        if not isinstance(text, str) or not text.strip():
+        text = read_infotext(image)     # a PNG's text chunk or a JPEG/WebP's EXIF
+        if text is None:
             return keep()
         try:
             parsed = parse_infotext(text)

@@ -17,7 +17,7 @@ from .. import __version__
 from ..engine import inputs
 from ..front import HTTP_STATUS, SAVE_FAILED, DragError, classify, request_from_api, run_and_finish
 from ..front.source_info import from_parsed as source_from_parsed
-from ..infotext import FIELD_KEYS, POINTS_KEY
+from ..infotext import FIELD_KEYS, POINTS_KEY, read_infotext
 from ..params import FIELDS
 from ..ui import imagedata
 from . import compat
@@ -121,10 +121,10 @@ def drag(body: DragRequestBody) -> DragResponseBody:
 
 
 def _source(services, infotext, image):
-    """The image's infotext facts: the body's `infotext`, else the PNG's own 'parameters' chunk."""
+    """The image's infotext facts: the body's `infotext`, else the image's own (PNG chunk or EXIF)."""
     text = infotext
     if text is None:
-        text = image.info.get("parameters") if isinstance(getattr(image, "info", None), dict) else None
+        text = read_infotext(image)
     if not isinstance(text, str) or not text.strip():
         return None
     return source_from_parsed(services.parse_infotext(text))
