@@ -16,6 +16,8 @@ for backward (deduplicated by storage; weights and resident tensors excluded).  
   adam     Adam's two moments of the latent (fp32)
   peak     weights + caches + adam + saved + backward workspace (twice the largest saved
            tensor: the gradients flowing into and out of it exist at once)
+  drag     peak without the weights: what a drag needs on top of the loaded model, the
+           number the product's memory guard (easydrag_ext/engine/memory.py) estimates
 
 "ours low-VRAM" (DragParams.low_vram) recomputes each UNet block in backward: its graph
 keeps the blocks' inputs plus, at any time, one block's inside.  Kernels: "sdp" is
@@ -318,7 +320,16 @@ def count_case(unet, mode, kernel, size, params, weights):
     peak = weights + grads + caches + adam + saved + workspace
     return {"pipeline": mode, "attention": kernel, "size": f"{W}x{H}", "saved_gb": saved / GB,
             "caches_gb": caches / GB, "weights_gb": (weights + grads) / GB, "adam_gb": adam / GB,
-            "workspace_gb": workspace / GB, "peak_gb": peak / GB}
+            "workspace_gb": workspace / GB, "peak_gb": peak / GB,
+            "drag_gb": (caches + adam + saved + workspace) / GB}
+
+
+def drag_bytes(sizes=SIZES, kernel="sdp", mode="ours", params=None):
+    """{size: bytes one drag holds on top of the loaded weights} (the guard's quantity)."""
+    params = params or DragParams()
+    unet = build_unet()
+    weights = weight_bytes(unet)
+    return {size: count_case(unet, mode, kernel, size, params, weights)["drag_gb"] * GB for size in sizes}
 
 
 def table(sizes=SIZES, kernels=KERNELS, params=None):

@@ -1,10 +1,16 @@
 """Refuse a working size the machine cannot hold, before any model work, with its estimate.
 
-The estimate is deliberately simple: the drag keeps the UNet's activations up to the
-deepest feature block for the backward pass, which grows with the latent cells times the
-model's base channel count.  BYTES_PER_CELL_CHANNEL was sized so that SD-1.5 at 512x512 in
-fp16 comes to about 4 GiB of activations; it is an order-of-magnitude guard (an 8192x8192
-working size, 1 TB), not a prediction of the peak.
+The estimate is what one drag holds on top of the loaded model: the activations autograd keeps
+for the backward pass, the backward's workspace, the inversion cache (z_t, F0, the reference
+banks) and Adam's moments.  All of them grow with the latent cells times the UNet's base
+channel count, so one constant per cell and channel gives it.  BYTES_PER_CELL_CHANNEL is
+calibrated from `bench/memory.py`'s meta-device count of the full SD-1.5 UNet in fp16 with
+SDP attention ("ours" rows, saved + caches + adam + workspace, the `drag_gb` column):
+1.196 GB at 512x512, 1.790 GB at 512x768, 2.680 GB at 768x768, i.e. 912.6, 910.6 and 908.8
+bytes per latent cell and base channel; 912 is used.  tests/bench/test_memory.py fails if the
+two drift apart by more than ESTIMATE_TOLERANCE.  It is a count of what autograd keeps, not of
+the allocator's fragmentation: a guard against sizes that cannot fit (8192x8192: about 285 GiB),
+not a prediction of the peak.
 """
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ import torch
 
 from .inputs import DragRefused
 
-BYTES_PER_CELL_CHANNEL = 1500 * 2   # activations kept per latent cell and base channel, fp16 bytes
+BYTES_PER_CELL_CHANNEL = 912       # fp16 bytes a drag holds per latent cell and base channel (above)
+ESTIMATE_TOLERANCE = 1.15           # the most the estimate may differ from bench/memory.py's count
 GIB = 1024 ** 3
 
 

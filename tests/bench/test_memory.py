@@ -33,3 +33,15 @@ def test_counts_follow_the_size_and_weights_are_fixed():
     assert by["official", "512x512"]["weights_gb"] > by["ours", "512x512"]["weights_gb"] + 1.6
     # the inversion cache at 512x512 fp16: about 0.3 GB (z_t, F0, drag and denoising reference banks)
     assert 0.25 < by["ours", "512x512"]["caches_gb"] < 0.35
+
+
+def test_the_products_memory_guard_follows_the_counted_drag_memory():
+    # one source of truth: engine/memory.py's constant is calibrated from this count; a change to
+    # the drag's graph (or to the constant) that moves them apart by more than the tolerance fails
+    from easydrag_ext.engine import memory as guard
+
+    counted = memory.drag_bytes(sizes=["512x512", "512x768", "768x768"])
+    for size, count in counted.items():
+        w, h = (int(v) for v in size.split("x"))
+        estimate = guard.estimate_bytes((w, h), 8, 320, 2)
+        assert 1 / guard.ESTIMATE_TOLERANCE < estimate / count < guard.ESTIMATE_TOLERANCE, (size, estimate, count)

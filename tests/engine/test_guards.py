@@ -79,8 +79,8 @@ def test_a_working_size_the_machine_cannot_hold_is_refused_up_front(tiny_model, 
 
 
 def test_an_8192_working_size_is_estimated_beyond_any_machine():
-    assert memory.estimate_bytes((8192, 8192), 8, 320, 2) > 500 * memory.GIB
-    assert memory.estimate_bytes((512, 512), 8, 320, 2) < 8 * memory.GIB
+    assert memory.estimate_bytes((8192, 8192), 8, 320, 2) > 200 * memory.GIB   # no GPU has that
+    assert memory.estimate_bytes((512, 512), 8, 320, 2) < 2 * memory.GIB
 
 
 def test_interrupt_is_honoured_inside_a_unet_call(tiny_model, adapter):
