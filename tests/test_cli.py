@@ -176,3 +176,15 @@ def test_ctrl_c_is_exit_130_without_a_traceback(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(cli, "_dispatch", interrupted)
     assert cli.main(_argv(tmp_path)) == 130
     assert "interrupted" in capsys.readouterr().err
+
+
+def test_nothing_to_move_is_refused_before_the_model_loads(tmp_path, capsys, monkeypatch):
+    from easydrag_ext import bundled
+
+    def no_model(*a, **kw):
+        raise AssertionError("the model was loaded")
+    monkeypatch.setattr(bundled, "load_default_model", no_model)
+    src = _scene(tmp_path / "in.png")
+    assert cli.main(["drag", "--image", str(src), "--points", "10,14,10,14;20,20,20.4,19.6",
+                     "--out", str(tmp_path / "o.png")]) == 2
+    assert "every handle is already on its target" in capsys.readouterr().err

@@ -5,6 +5,9 @@ One set of limits and one conversion rule for every front end (tab, API, CLI, Py
 - image sides MIN_SIDE..MAX_SIDE pixels and at most MAX_PIXELS pixels in all;
 - at most MAX_POINTS handle/target pairs; a point is a pixel of the image:
   0 <= x <= width - 1 and 0 <= y <= height - 1 (fractions allowed);
+- at least one pair must move: a handle on its target's pixel (both rounded to whole pixels,
+  as the drag rounds them) has nowhere to go, and if every pair is like that the drag is
+  refused before any model work (`check_movement`); such pairs among others are kept;
 - colour modes (`to_rgb`): 16-bit is scaled to 8-bit, a palette is expanded, alpha is
   composited on white, CMYK and the other colour spaces are converted to RGB;
 - masks (`mask_array`): the alpha channel where it varies (strokes on a transparent layer),
@@ -101,7 +104,25 @@ def check_points(handles, targets, size: Tuple[int, int]) -> Tuple[List[Tuple[fl
     for i, (h, t) in enumerate(zip(hs, ts), start=1):
         check_point_inside(i, "handle", h, size)
         check_point_inside(i, "target", t, size)
+    check_movement(hs, ts)
     return hs, ts
+
+
+NOTHING_TO_MOVE = "every handle is already on its target: drag a target away from its handle"
+
+
+def check_movement(handles, targets, work_size: Optional[Tuple[int, int]] = None) -> None:
+    """Refuse pairs that all sit on their targets' pixels (rounded half to even, like the drag's
+    own rounding); `work_size`: the points are in the working size's pixels, which the message
+    names (a resize can round a short drag away)."""
+    def pixel(p):
+        return int(round(float(p[0]))), int(round(float(p[1])))
+
+    if handles and all(pixel(h) == pixel(t) for h, t in zip(handles, targets)):
+        if work_size is None:
+            raise ValueError(NOTHING_TO_MOVE)
+        raise ValueError(f"{NOTHING_TO_MOVE} (at the working size {work_size[0]}x{work_size[1]} every "
+                         f"drag rounds to no movement; drag further or raise 'Resize long side')")
 
 
 def check_point_count(n: int) -> None:

@@ -93,6 +93,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     plan = plan_size(size[0], size[1], params.resize_long_side, latent_factor * adapter.unet_downsampling)
     w, h = plan.work_size
     work_handles, work_targets = points_to_work(plan, hs), points_to_work(plan, ts)
+    inputs.check_movement(work_handles, work_targets, (w, h))   # a resize can round a drag away
 
     device = adapter.device
     check_fits((w, h), latent_factor, adapter.unet, adapter.compute_dtype, device)

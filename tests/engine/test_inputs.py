@@ -70,3 +70,32 @@ def test_a_colour_painted_mask_reads_as_painted_not_empty():
     white = Image.new("L", (16, 16), 0)
     white.paste(255, (0, 0, 4, 4))
     assert inputs.check_mask(white, (16, 16)).sum() == 16
+
+
+def test_every_handle_on_its_target_is_refused_mixed_pairs_are_kept():
+    # issue 16: a handle equal to its target ran the whole inversion and denoise for no movement
+    with pytest.raises(ValueError, match="every handle is already on its target"):
+        inputs.check_points([(20, 20), (30.2, 40)], [(20, 20), (29.8, 40.4)], (64, 64))   # same pixels
+    hs, ts = inputs.check_points([(20, 20), (10, 10)], [(20, 20), (30, 12)], (64, 64))
+    assert len(hs) == 2                              # a zero-length pair among moving ones still runs
+    inputs.check_points([(20, 20)], [(21, 20)], (64, 64))  # one pixel is a movement
+
+
+def test_nothing_to_move_is_refused_before_any_model_work(tiny_model, adapter):
+    from easydrag_ext import DragParams, drag
+
+    from .helpers import disc_image
+
+    FAST = DragParams(resize_long_side=64, max_iterations=2)
+
+    calls = []
+    handle = tiny_model.model.diffusion_model.register_forward_pre_hook(lambda *a: calls.append(1))
+    try:
+        with pytest.raises(ValueError, match="every handle is already on its target"):
+            drag(adapter, disc_image(), "x", [(20, 20)], [(20, 20)], params=FAST)
+        # a one-pixel drag on a 128 px image resized to 64 rounds to no movement at the working size
+        with pytest.raises(ValueError, match="at the working size 64x64"):
+            drag(adapter, disc_image(size=128), "x", [(40, 40)], [(41, 40)], params=FAST)
+    finally:
+        handle.remove()
+    assert not calls, "refused before the model ran"

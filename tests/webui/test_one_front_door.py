@@ -32,6 +32,8 @@ CASES = {
     "image too small": dict(image=Image.new("RGB", (8, 8)), points=[[1, 1, 2, 2]]),
     "image too wide": dict(image=Image.new("RGB", (5000, 16)), points=[[1, 1, 2, 2]]),
     "user mask missing": dict(image=disc_image(), points=[[20, 20, 36, 28]], mask_mode="user"),
+    # every handle already on its target's pixel (issue 16: it ran the whole drag for no movement)
+    "nothing to move": dict(image=disc_image(), points=[[20, 20, 20, 20], [30.2, 40, 29.8, 40.4]]),
     "mask of another size": dict(image=disc_image(), points=[[20, 20, 36, 28]], mask_mode="user",
                                  mask=SMALL_MASK),
 }
