@@ -16,7 +16,7 @@ import re
 from typing import Any, Optional
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ..engine import inputs
 
@@ -89,7 +89,7 @@ def decode_upload(payload: Any, role: str = "image", max_bytes: int = MAX_IMAGE_
     """A browser upload as gradio hands it to a component -> PIL image, None (cleared), or an
     UnreadableUpload with the decoder's message.  Told apart by what the payload holds, not by
     gradio's version: a data URL (gradio 3), a dict with a data URL under "data" (gradio 3's
-    file form), or a file gradio has put in its upload cache (gradio 4's FileData / dict "path").
+    file form), or a file gradio has put in its upload cache (gradio 4's FileData, its `path`).
     Like gradio's own preprocessing it applies the EXIF orientation: the canvas shows the
     picture upright as the browser does, and the points are placed on that."""
     try:
@@ -112,8 +112,10 @@ def _upload_bytes(payload: Any, role: str, max_bytes: int) -> Optional[bytes]:
         if not m:
             raise ValueError(f"{role} upload is not a base64 data URL")
         return _b64_bytes(payload.strip()[m.end():], role, max_bytes)
-    path = payload.get("path") if isinstance(payload, dict) else getattr(payload, "path", None)
-    if isinstance(path, str) and path:   # gradio 4 has checked it is in its upload cache
+    # gradio 4 hands a FileData object once it has checked the file is in its upload cache; a
+    # plain dict naming a path is what any HTTP client can send, so it is never opened
+    path = None if isinstance(payload, dict) else getattr(payload, "path", None)
+    if isinstance(path, str) and path:
         with open(path, "rb") as f:
             raw = f.read(max_bytes + 1)
         if len(raw) > max_bytes:
@@ -124,8 +126,6 @@ def _upload_bytes(payload: Any, role: str, max_bytes: int) -> Optional[bytes]:
 
 def _upright(img: Image.Image) -> Image.Image:
     try:
-        from PIL import ImageOps
-
         upright = ImageOps.exif_transpose(img)
     except Exception:       # a broken EXIF block must not refuse a readable picture
         return img

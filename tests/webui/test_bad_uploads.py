@@ -160,3 +160,16 @@ def test_an_upload_keeps_its_orientation_rule_and_its_infotext():
     out = decode_upload(_url(buf.getvalue(), "image/jpeg"))
     assert out.size == (20, 40)
     assert decode_upload(None) is None and decode_upload("") is None
+
+
+def test_an_upload_naming_a_server_path_is_never_opened(tmp_path):
+    # a gradio 4 FileData (an object, after gradio's cache check) is read; a JSON dict is not
+    import types
+
+    from easydrag_ext.ui.imagedata import UnreadableUpload, decode_upload
+
+    path = tmp_path / "secret.png"
+    path.write_bytes(_png(disc_image()))
+    assert isinstance(decode_upload({"path": str(path)}), UnreadableUpload)
+    assert decode_upload(types.SimpleNamespace(path=str(path), url=None)).size == (64, 64)
+    assert decode_upload({"name": "x.png", "data": _url(_png(disc_image()), "image/png")}).size == (64, 64)
