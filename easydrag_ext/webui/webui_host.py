@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from PIL import Image
 
-from ..engine.events import phase_text
+from ..engine.events import PHASE_VERBS, phase_text
 from ..engine.inputs import DragRefused
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, format_for
@@ -95,7 +95,7 @@ class WebuiServices(DragServices):
         state.textinfo = "EasyDrag: starting"
         progress = self._progress(state, request, int(settings.get("easydrag_preview_every") or 0))
         live_status.clear()
-        live_status.update(running=True, size=list(request.size), phase="", text="EasyDrag: starting",
+        live_status.update(running=True, size=list(request.size), phase="Starting", text="EasyDrag: starting",
                            fraction=0.0)
 
         def should_stop() -> bool:
@@ -124,7 +124,8 @@ class WebuiServices(DragServices):
             state.job_no, state.sampling_steps = 0, PROGRESS_UNITS
             state.sampling_step = max(state.sampling_step, int(event.fraction * PROGRESS_UNITS))
             text = phase_text(phase, event.step, event.total)
-            live_status.update(phase=phase, text=text, fraction=round(float(event.fraction), 4))
+            # the same fields as the standalone app's live status (phase by its verb)
+            live_status.update(phase=PHASE_VERBS.get(phase, phase), text=text, fraction=round(float(event.fraction), 4))
             if phase == "drag":
                 live_status.update(step=event.step, steps=event.total,
                                    final_handles=[[round(float(x), 2), round(float(y), 2)]

@@ -28,6 +28,8 @@ def _check_trace(trace, label):
 def test_webui_progress_names_every_phase_and_never_goes_back(webui, page):
     from modules import progress
 
+    from easydrag_ext.webui.webui_host import live_status
+
     fn, _ = handler_for(page, by_id(by_id(page, "tab_easydrag"), "easydrag_run"))
     state = webui.shared.state
     trace = []
@@ -37,6 +39,7 @@ def test_webui_progress_names_every_phase_and_never_goes_back(webui, page):
             return
         prog, eta, text = progress.progress_numbers()
         phase = next(p for p in PHASES if text.startswith(PHASE_VERBS[p]))
+        assert live_status["text"] == text and live_status["phase"] == PHASE_VERBS[phase]   # the canvas's poll
         trace.append((phase, text, prog, eta))
     state.hook = seen
     fn("task(p1)", disc_image(), "a red disc", "", points_json([[20, 20, 36, 28]]), None, *param_values(FAST))
