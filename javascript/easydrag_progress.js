@@ -8,15 +8,17 @@
 
     // One poll answer -> what the progress line shows, and a live frame for the result view
     // (the handles stay where they were last seen while a phase reports none). Pure, for Node.
-    //   live: {running, phase, step, steps, final_handles, size}
+    //   live: {running, phase, step, steps, text, fraction, final_handles, size}; text and
+    //   fraction (of the whole drag's estimated work) come from the engine's one definition.
     function describe(live, lastHandles) {
         if (!live || !live.running) return null;
         var phase = live.phase || "Starting";
         var steps = Number(live.steps) || 0, step = Number(live.step) || 0;
         var handles = live.final_handles && live.final_handles.length ? live.final_handles : (lastHandles || []);
         return {
-            text: steps ? phase + " " + step + "/" + steps : phase + "…",
-            fraction: steps ? Math.min(1, step / steps) : 0,
+            text: live.text || (steps > 1 ? phase + " " + step + "/" + steps : phase + "…"),
+            fraction: typeof live.fraction === "number" ? Math.max(0, Math.min(1, live.fraction))
+                : (steps ? Math.min(1, step / steps) : 0),
             frame: { final_handles: handles, step: steps ? step : null, steps: steps || null, size: live.size || null, phase: phase }
         };
     }

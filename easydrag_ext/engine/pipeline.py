@@ -21,7 +21,7 @@ from ..params import DragParams
 from . import inputs
 from .adapter import LdmAdapter
 from .cache import InversionCache, image_digest
-from .events import DragCancelled, DragResult, ProgressEvent
+from .events import DragCancelled, DragResult, ProgressEvent, WorkBudget
 from .geometry import plan_size, points_to_work
 from .borrow import borrowed
 from .guidance import resolve as resolve_guidance
@@ -99,13 +99,16 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     check_fits((w, h), latent_factor, adapter.unet, adapter.compute_dtype, device)
     clock = PhaseClock(device)
     phase_now = ["start"]   # named in the message of a stop inside a model call
+    budget = WorkBudget({"encode": 1, "inversion": params.drag_step_index, "features": 1,
+                         "drag": params.max_iterations, "denoise": params.drag_step_index, "decode": 1})
 
     def report(phase: str, step: int, total: int, pts) -> None:
-        phase_now[0] = f"{phase} after step {step}/{total}"
+        phase_now[0] = f"{phase} after step {step}/{total}" if step else f"{phase} (starting)"
         if should_stop is not None and should_stop():
             raise DragCancelled(f"stopped during {phase} step {step}/{total}")
         if progress is not None:
-            progress(ProgressEvent(phase, step, total, [plan.to_input(p) for p in pts]))
+            progress(ProgressEvent(phase, step, total, [plan.to_input(p) for p in pts],
+                                   budget.fraction(phase, step, total)))
 
     work_image = image.resize((w, h), Image.LANCZOS) if plan.resized else image
     user_editable = None
@@ -147,7 +150,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             if cache is not None:
                 cache.clear()       # the old entry must not live beside the new one (peak x2)
             z_t, f0, drag_bank, banks = _invert(adapter, run, ref, sched, work_image, (w, h), latent_factor,
-                                                params, ref_steps, lambda i: report("inversion", i, k, work_handles),
+                                                params, ref_steps, lambda phase, i, n: report(phase, i, n, work_handles),
                                                 clock)
             adapter.check_finite(z_t, "unet", "inversion")     # before caching: never reuse a NaN inversion
             adapter.check_finite(f0, "unet", "inversion")
@@ -164,6 +167,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             _, fs = run(zz, k - 1, feature_blocks=blocks, stop_after=max(blocks), recompute=params.low_vram)
             return concat_features(fs).float()
 
+        report("drag", 0, params.max_iterations, work_handles)
         if should_stop is not None and should_stop():
             raise DragCancelled("stopped before the drag")
         with torch.enable_grad():
@@ -183,6 +187,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         # ---- denoise from z_t*: eps = e_neg + w * (e_prompt - e_neg) ------------------------
         with torch.no_grad():
             z = outcome.z
+            report("denoise", 0, k, outcome.handles)
             for step, i in enumerate(reversed(range(k)), start=1):
                 # without a cache, each step's reference states are freed once used
                 bank = (banks[i] if cache is not None else banks.pop(i)) if i < ref_steps else None
@@ -192,12 +197,14 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             ref.idle()
             adapter.check_finite(z, "unet", "denoise")
             clock.lap("denoise")
+            report("decode", 0, 1, outcome.handles)
             decoded = adapter.decode(z)       # NaN: retried in fp32 (auto_vae_precision) or NanError
             if adapter.vae_retried:
                 log.warning("EasyDrag: the VAE produced NaN in half precision; decoded again in float32 "
                             "(use --no-half-vae to start in float32)")
             result_image = inputs.tensor_to_image(decoded)
             clock.lap("decode")
+            report("decode", 1, 1, outcome.handles)
 
     if plan.resized:
         result_image = result_image.resize(size, Image.LANCZOS)
@@ -250,15 +257,20 @@ def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
 
 
 def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, params, ref_steps, on_step, clock):
-    """Encode, invert to z_t recording the denoising reference states, then F0 (+ drag states)."""
+    """Encode, invert to z_t recording the denoising reference states, then F0 (+ drag states).
+
+    on_step(phase, step, total) reports each of the three phases' start and steps."""
     w, h = work_size
     k, blocks = params.drag_step_index, params.feature_blocks
     with torch.no_grad():
+        on_step("encode", 0, 1)
         z = adapter.encode(inputs.image_to_tensor(work_image))
         if z.shape[-2:] != (h // latent_factor, w // latent_factor):
             raise ValueError(f"unexpected latent size {tuple(z.shape[-2:])} for a {w}x{h} image")
         adapter.check_finite(z, "vae", "encode")
         clock.lap("encode")
+        on_step("encode", 1, 1)
+        on_step("inversion", 0, k)
         banks: Dict[int, dict] = {}
         for i in range(k):
             if i < ref_steps:
@@ -267,8 +279,9 @@ def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, para
                 ref.idle()
             eps, _ = run(z, i)
             z = sched.invert_step(z, eps.float(), i)
-            on_step(i + 1)
+            on_step("inversion", i + 1, k)
         clock.lap("inversion")
+        on_step("features", 0, 1)
         # F0 and the drag's reference states come from one truncated call.
         drag_bank = ref.record() if params.reference_during_drag else None
         if drag_bank is None:
@@ -276,6 +289,7 @@ def _invert(adapter, run, ref, sched, work_image, work_size, latent_factor, para
         _, feats = run(z, k - 1, feature_blocks=blocks, stop_after=max(blocks))
         f0 = concat_features(feats).float()
         clock.lap("features")
+        on_step("features", 1, 1)
     return z, f0, drag_bank, banks
 
 

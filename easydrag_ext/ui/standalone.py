@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from ..engine.events import PHASE_VERBS
+from ..engine.events import PHASE_VERBS, phase_text
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, save_numbered
 from ..params import DragParams
@@ -67,8 +67,8 @@ class StandaloneServices(DragServices):
     def run_drag(self, request: DragRequest):
         with self._lock:
             self._stop.clear()
-            self.live = {"running": True, "phase": "Starting", "step": 0, "steps": 0,
-                         "size": list(request.size), "final_handles": []}
+            self.live = {"running": True, "phase": "Starting", "step": 0, "steps": 0, "text": "Starting\u2026",
+                         "fraction": 0.0, "size": list(request.size), "final_handles": []}
             try:
                 return execute(self.adapter, request, progress=self._progress,
                                should_stop=self._stop.is_set, cache=self.cache,
@@ -77,8 +77,10 @@ class StandaloneServices(DragServices):
                 self.live = dict(self.live, running=False)
 
     def _progress(self, event) -> None:
+        # text: the line the page shows; fraction: of the whole drag's estimated work (the bar)
         self.live = dict(self.live, phase=PHASE_VERBS.get(event.phase, event.phase), step=int(event.step),
-                         steps=int(event.total),
+                         steps=int(event.total), text=phase_text(event.phase, event.step, event.total),
+                         fraction=round(max(float(self.live.get("fraction", 0.0)), event.fraction), 4),
                          final_handles=[[round(float(x), 2), round(float(y), 2)] for x, y in event.handles])
         log.info("EasyDrag %s %d/%d", event.phase, event.step, event.total)
 

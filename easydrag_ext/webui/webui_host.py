@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from PIL import Image
 
-from ..engine.events import PHASE_VERBS, PHASES
+from ..engine.events import PHASE_VERBS, phase_text
 from ..engine.inputs import DragRefused
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, format_for
@@ -42,6 +42,13 @@ def clear_caches() -> None:
 # Current handle positions of the running drag, for the canvas's live view
 # (GET /easydrag/v1/live, polled by javascript/easydrag_webui.js during a run).
 live_status: dict = {"running": False}
+
+# The WebUI's progress bar reads progress = job_no/job_count + sampling_step/sampling_steps/job_count
+# and ETA = elapsed/progress - elapsed (modules/progress.py).  A drag is one job whose "steps"
+# are thousandths of its estimated work (engine/events.py WorkBudget, weighted by phase cost),
+# so the bar and the ETA advance with time; counting phases as jobs made the ETA climb
+# through the long stretches.  The phase and its own step count are in textinfo.
+PROGRESS_UNITS = 1000
 
 
 def default_params(given=None):
@@ -81,12 +88,15 @@ class WebuiServices(DragServices):
             raise ModelNotSupported(reason)
         state = shared.state
         state.job = "EasyDrag"
-        state.job_count = len(PHASES)
+        state.job_count = 1
         state.job_no = 0
+        state.sampling_step = 0
+        state.sampling_steps = PROGRESS_UNITS
         state.textinfo = "EasyDrag: starting"
         progress = self._progress(state, request, int(settings.get("easydrag_preview_every") or 0))
         live_status.clear()
-        live_status.update(running=True, size=list(request.size))
+        live_status.update(running=True, size=list(request.size), phase="Starting", text="EasyDrag: starting",
+                           fraction=0.0)
 
         def should_stop() -> bool:
             return bool(state.interrupted or state.skipped)
@@ -110,15 +120,17 @@ class WebuiServices(DragServices):
     @staticmethod
     def _progress(state, request: DragRequest, preview_every: int):
         def report(event) -> None:
-            phase = event.phase if event.phase in PHASES else "drag"
-            state.job_no = PHASES.index(phase)
-            state.sampling_step = event.step
-            state.sampling_steps = event.total
+            phase = event.phase
+            state.job_no, state.sampling_steps = 0, PROGRESS_UNITS
+            state.sampling_step = max(state.sampling_step, int(event.fraction * PROGRESS_UNITS))
+            text = phase_text(phase, event.step, event.total)
+            # the same fields as the standalone app's live status (phase by its verb)
+            live_status.update(phase=PHASE_VERBS.get(phase, phase), text=text, fraction=round(float(event.fraction), 4))
             if phase == "drag":
                 live_status.update(step=event.step, steps=event.total,
                                    final_handles=[[round(float(x), 2), round(float(y), 2)]
                                                   for x, y in event.handles])
-            state.textinfo = f"{PHASE_VERBS[phase]} {event.step}/{event.total}"
+            state.textinfo = text          # last: the progress API reads a consistent state
             if phase == "drag" and preview_every > 0 and event.step >= 1 and event.step % preview_every == 0:
                 state.assign_current_image(draw_points(request.image, event.handles, request.targets))
         return report

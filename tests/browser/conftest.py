@@ -44,6 +44,18 @@ def app_url():
     if url:
         yield url
         return
+    yield from _serve(lambda port: [sys.executable, "-m", "easydrag_ext", "ui", "--port", str(port)],
+                      "the standalone app")
+
+
+@pytest.fixture(scope="session")
+def webui_url():
+    """The tab mounted like WebUI v1.10.1 mounts it, on the fake host (tests/browser/webui_page.py)."""
+    yield from _serve(lambda port: [sys.executable, str(Path(__file__).parent / "webui_page.py"), str(port)],
+                      "the fake WebUI page")
+
+
+def _serve(command, what):
     import socket
     import subprocess
     import time
@@ -54,7 +66,7 @@ def app_url():
         port = s.getsockname()[1]
     log = tempfile.TemporaryFile()
     out = tempfile.TemporaryDirectory(prefix="easydrag-ui-out-")
-    proc = subprocess.Popen([sys.executable, "-m", "easydrag_ext", "ui", "--port", str(port)], cwd=out.name,
+    proc = subprocess.Popen(command(port), cwd=out.name,
                             env=dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")),
                             stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -67,7 +79,7 @@ def app_url():
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
                     log.seek(0)
-                    pytest.fail("the standalone app did not start:\n" + log.read().decode()[-3000:], pytrace=False)
+                    pytest.fail(f"{what} did not start:\n" + log.read().decode()[-3000:], pytrace=False)
                 time.sleep(1)
         yield url
     finally:

@@ -1,15 +1,20 @@
 """The tab's layout rules in the real page structure (the standalone gradio 3.41.2 app, the
 same Blocks the WebUI mounts), and the PNG Info points race on the harness.
 
-At 1400x1000: Run and the result view are in the first viewport; Run with no input shows
+At 1400x1000 and 1920x1080 in the light theme and 1400x1000 in the dark one: Run and
+the result view are in the first viewport; Run with no input shows
 a styled error next to Run without scrolling; an example run shows progress (phase and
 step), clears the old error at once, and puts the result beside the input without
 scrolling; the slider at "After" shows the result and at "Before" the input.  The final
-screenshot is docs/tab_screenshot.png when EASYDRAG_UPDATE_SCREENSHOT=1 (else tmp).
+screenshot of the 1400x1000 light run is docs/tab_screenshot.png when
+EASYDRAG_UPDATE_SCREENSHOT=1 (saved losslessly at PNG's best compression); every
+size's shot goes to EASYDRAG_SCREENSHOT_DIR when set (else tmp), to look at.
 """
 import json
 import os
 from pathlib import Path
+
+import pytest
 
 POINTS_BOX = "document.querySelector('#easydrag_points_json textarea, #easydrag_points_json input')"
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,7 +27,12 @@ def _box(page, sel):
     return b
 
 
-def _in_first_viewport(page, sel, height=1000):
+# (width, height, theme): the README's size, a common desktop, and the dark theme
+LAYOUTS = [(1400, 1000, "light"), (1920, 1080, "light"), (1400, 1000, "dark")]
+README_LAYOUT = (1400, 1000, "light")
+
+
+def _in_first_viewport(page, sel, height):
     b = _box(page, sel)
     return b["y"] >= 0 and b["y"] + b["height"] <= height
 
@@ -53,12 +63,24 @@ def _close(a, b, tol=12):
     return all(abs(x - y) <= tol for x, y in zip(a, b))
 
 
-def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, app_url, tmp_path):
+def _save_screenshot(page, path: Path, compact: bool) -> None:
+    page.screenshot(path=str(path))
+    if compact:     # lossless: RGB without alpha, zlib at its best (about 125 KB at 1400x1000).
+        # A 256-colour palette (PIL's median cut, max coverage, octree) made it 35-40 KB but
+        # shifted the example thumbnails' colours and banded the gradient backgrounds.
+        from PIL import Image
+
+        Image.open(path).convert("RGB").save(path, optimize=True)
+
+
+@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=[f"{w}x{h}-{t}" for w, h, t in LAYOUTS])
+def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, app_url, tmp_path,
+                                                               width, height, theme):
     page = browser_context.new_page()
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.set_viewport_size({"width": width, "height": height})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
+    page.goto(app_url + ("?__theme=dark" if theme == "dark" else ""))
     page.wait_for_selector("#easydrag_canvas .easydrag-editor", timeout=60000)
     page.wait_for_selector("#easydrag_result_view .easydrag-result", timeout=20000)
 
@@ -66,9 +88,11 @@ def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, 
     about = page.locator("#easydrag_about").first.inner_text()   # gradio puts the id on two elements
     assert "EasyDrag" in about and "ShapesDrag" in about and "WebUI" in about
     assert page.title() == "EasyDrag"
+    dark = page.evaluate("document.body.classList.contains('dark')")
+    assert dark == (theme == "dark"), "the theme did not apply"
 
-    assert _in_first_viewport(page, "#easydrag_run"), "Run is below the fold"
-    assert _in_first_viewport(page, "#easydrag_interrupt")
+    assert _in_first_viewport(page, "#easydrag_run", height), "Run is below the fold"
+    assert _in_first_viewport(page, "#easydrag_interrupt", height)
     assert _box(page, "#easydrag_result_view")["y"] < 600, "the result area starts in the first viewport"
     # beside the input, not under it
     assert _box(page, "#easydrag_result_view")["x"] > _box(page, "#easydrag_canvas")["x"] + 300
@@ -80,7 +104,7 @@ def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, 
     assert page.evaluate("window.scrollY") == 0, "Run scrolled the page"
     run_b, err_b = _box(page, "#easydrag_run"), err.bounding_box()
     assert 0 <= err_b["y"] - (run_b["y"] + run_b["height"]) < 80, "the error is not next to Run"
-    assert err_b["y"] + err_b["height"] <= 1000
+    assert err_b["y"] + err_b["height"] <= height
     border = page.evaluate("getComputedStyle(document.querySelector('#easydrag_html_info .easydrag-error')).borderTopColor")
     assert border.replace(" ", "") == "rgb(220,38,38)", border
 
@@ -95,11 +119,13 @@ def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, 
     page.wait_for_function("() => !document.querySelector('#easydrag_html_info .easydrag-error')", timeout=10000)
     page.wait_for_function("() => { const t = document.querySelector('.easydrag-progress-text');"
                            " return t && /^(Inverting|Dragging|Denoising) \\d+\\/\\d+$/.test(t.textContent); }", timeout=60000)
-    assert _in_first_viewport(page, ".easydrag-progress")
+    bar = page.evaluate("parseFloat(document.querySelector('.easydrag-progress-bar').style.width)")
+    assert bar > 0, "the bar shows the whole drag's progress while a phase runs"
+    assert _in_first_viewport(page, ".easydrag-progress", height)
     page.wait_for_function("() => /arrived/.test(document.querySelector('#easydrag_html_info').textContent)", timeout=300000)
     page.wait_for_function("() => !document.querySelector('.easydrag-progress')", timeout=10000)
     assert page.evaluate("window.scrollY") == 0, "the page scrolled during the run"
-    assert _in_first_viewport(page, "#easydrag_result_view canvas.easydrag-result-view"), "the result is not in view"
+    assert _in_first_viewport(page, "#easydrag_result_view canvas.easydrag-result-view", height), "the result is not in view"
     assert page.locator("#easydrag_save button, button#easydrag_save").first.is_disabled(), \
         "auto-saved: Save would write a second copy"
 
@@ -114,9 +140,11 @@ def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, 
     assert _close(s["shown"], s["before"]), s
     slider.fill("100")
 
-    update = os.environ.get("EASYDRAG_UPDATE_SCREENSHOT") == "1"
-    shot = ROOT / "docs" / "tab_screenshot.png" if update else tmp_path / "tab_screenshot.png"
-    page.screenshot(path=str(shot))
+    update = os.environ.get("EASYDRAG_UPDATE_SCREENSHOT") == "1" and (width, height, theme) == README_LAYOUT
+    folder = Path(os.environ.get("EASYDRAG_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = ROOT / "docs" / "tab_screenshot.png" if update else folder / f"tab_{width}x{height}_{theme}.png"
+    _save_screenshot(page, shot, compact=update)
     assert shot.stat().st_size > 20000
     print(f"screenshot: {shot}")
     assert not errors, errors

@@ -7,6 +7,7 @@ import torch
 from PIL import Image
 
 from easydrag_ext import DragCancelled, DragParams, LdmAdapter, drag
+from easydrag_ext.engine.events import PHASES
 from easydrag_ext.testing.tiny_ldm import build_tiny_model
 
 from .helpers import assert_same_host, disc_image, host_snapshot, plain_unet_call
@@ -31,10 +32,15 @@ def test_progress_reports_every_step_in_input_coordinates(adapter):
     events = []
     img = disc_image(size=128).resize((128, 96))       # non-square, resized to 64x48 -> 64x64 grid
     r = drag(adapter, img, "a red disc", [(40, 40)], [(80, 60)], params=FAST, progress=events.append)
-    by_phase = {p: [e for e in events if e.phase == p] for p in ("inversion", "drag", "denoise")}
-    assert [e.step for e in by_phase["inversion"]] == list(range(1, 8))
-    assert [e.step for e in by_phase["denoise"]] == list(range(1, 8))
-    assert [e.step for e in by_phase["drag"]] == list(range(1, r.iterations + 1))
+    by_phase = {p: [e for e in events if e.phase == p] for p in PHASES}
+    assert [e.phase for e in events] == sorted((e.phase for e in events), key=PHASES.index), "in order"
+    for p in ("encode", "features", "decode"):          # one-step phases: start and end
+        assert [(e.step, e.total) for e in by_phase[p]] == [(0, 1), (1, 1)]
+    assert [e.step for e in by_phase["inversion"]] == list(range(0, 8))     # step 0: the phase starts
+    assert [e.step for e in by_phase["denoise"]] == list(range(0, 8))
+    assert [e.step for e in by_phase["drag"]] == list(range(0, r.iterations + 1))
+    fractions = [e.fraction for e in events]
+    assert fractions == sorted(fractions) and fractions[0] == 0 and fractions[-1] == 1
     assert all(e.total == 7 for e in by_phase["inversion"] + by_phase["denoise"])
     first = by_phase["inversion"][0].handles[0]
     assert first == pytest.approx((40, 40), abs=1.0)    # input pixels, not working pixels

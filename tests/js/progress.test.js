@@ -33,3 +33,11 @@ test("polling ends when the run has come and gone, or when it never starts", asy
     assert.equal(polls, 3, "a run refused before it starts (no points) stops the poll after idleLimit answers");
     assert.equal(idleEnded, 1);
 });
+
+test("the engine's text and overall fraction win over the phase's own step count", () => {
+    const d = describe({ running: true, phase: "Encoding", step: 0, steps: 1, text: "Encoding…", fraction: 0.02 });
+    assert.equal(d.text, "Encoding…");
+    assert.equal(d.fraction, 0.02, "the bar shows the whole drag's progress, not 0/1 of the encode");
+    const late = describe({ running: true, phase: "Denoising", step: 1, steps: 7, text: "Denoising 1/7", fraction: 0.9 });
+    assert.equal(late.fraction, 0.9);
+});

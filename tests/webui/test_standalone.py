@@ -8,6 +8,7 @@ import socket
 import httpx
 from PIL import Image
 
+from easydrag_ext.engine.events import PHASE_VERBS
 from easydrag_ext.infotext import POINTS_KEY, parse_infotext
 from easydrag_ext.ui.imagedata import encode_png
 from easydrag_ext.ui.standalone import build_app, launch
@@ -133,8 +134,8 @@ def test_live_status_reports_phase_step_and_handles_while_running(adapter, tmp_p
     run("", disc_image(), "p", "", points_json([[20, 20, 36, 28]]), None, *param_values(FAST))
     drags = [s for s in seen if s["phase"] == "Dragging"]
     assert drags and all(s["running"] for s in seen)
-    assert {s["phase"] for s in seen} == {"Inverting", "Dragging", "Denoising"}
-    assert drags[0]["step"] == 1 and drags[0]["steps"] == FAST.max_iterations
+    assert {s["phase"] for s in seen} == set(PHASE_VERBS.values())
+    assert drags[0]["step"] == 0 and drags[1]["step"] == 1 and drags[0]["steps"] == FAST.max_iterations
     assert len(drags[-1]["final_handles"]) == 1 and seen[0]["size"] == [64, 64]
     assert services.live_status()["running"] is False
 

@@ -1,0 +1,62 @@
+"""The tab's layout rules with the tab mounted as WebUI v1.10.1 mounts it (tests/browser/webui_page.py:
+inside gr.Tabs(elem_id="tabs") beside txt2img, img2img, Extras and PNG Info, as TabItem
+"tab_easydrag", the fake host's services, every javascript/*.js and style.css on the page).
+
+Checked: the tab is reached through the host's tab strip; Run, Interrupt and the result view
+are in the first viewport, the result beside the canvas; Run with no image shows the styled
+error next to Run without scrolling and hands the host's progress bar the result view.
+Not checked here (docs/webui.md): the WebUI's own style.css and script.js, a run to a result.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+LAYOUTS = [(1400, 1000, "light"), (1920, 1080, "light"), (1400, 1000, "dark")]
+
+
+def _box(page, sel):
+    b = page.locator(sel).first.bounding_box()
+    assert b is not None, f"{sel} is not rendered"
+    return b
+
+
+@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=[f"{w}x{h}-{t}" for w, h, t in LAYOUTS])
+def test_the_tab_inside_the_webui_tabs_keeps_run_and_result_in_view(browser_context, webui_url, tmp_path,
+                                                                    width, height, theme):
+    page = browser_context.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(webui_url + ("?__theme=dark" if theme == "dark" else ""))
+    page.wait_for_selector("#tabs", timeout=60000)
+    assert page.locator("#tabs #tab_easydrag").count() == 1, "the tab is not a TabItem of the host's #tabs"
+    assert page.locator("#tabs #tab_txt2img").count() == 1
+    page.locator("#tabs .tab-nav button", has_text="EasyDrag").first.click()
+    page.wait_for_selector("#tab_easydrag #easydrag_canvas .easydrag-editor", timeout=30000)
+    page.wait_for_selector("#tab_easydrag #easydrag_result_view .easydrag-result", timeout=20000)
+
+    def in_view(sel):
+        b = _box(page, sel)
+        return b["y"] >= 0 and b["y"] + b["height"] <= height
+
+    assert in_view("#easydrag_run"), "Run is below the fold"
+    assert in_view("#easydrag_interrupt")
+    assert _box(page, "#easydrag_result_view")["y"] < 0.6 * height, "the result area starts in the first viewport"
+    assert _box(page, "#easydrag_result_view")["x"] > _box(page, "#easydrag_canvas")["x"] + 300, \
+        "the result is not beside the canvas"
+
+    page.click("#easydrag_run")
+    err = page.locator("#easydrag_html_info .easydrag-error")
+    err.wait_for(state="visible", timeout=30000)
+    assert page.evaluate("window.scrollY") == 0, "Run scrolled the page"
+    run_b, err_b = _box(page, "#easydrag_run"), err.bounding_box()
+    assert 0 <= err_b["y"] - (run_b["y"] + run_b["height"]) < 80, "the error is not next to Run"
+    calls = page.evaluate("window.__requestProgressCalls")
+    assert calls and calls[-1]["container"] == "easydrag_result_view" and calls[-1]["id"].startswith("task(")
+
+    folder = Path(os.environ.get("EASYDRAG_SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"webui_{width}x{height}_{theme}.png"))
+    assert not errors, errors
+    page.close()
