@@ -49,6 +49,8 @@ def _printer():
         if last.get("phase") != event.phase:
             print(f"\n{event.phase}:", end="", flush=True)
             last["phase"] = event.phase
+        if event.step == 0:             # a phase's start: its name is the news, not "0/N"
+            return
         print(f" {event.step}/{event.total}" if event.step % 10 == 0 or event.step == event.total else "",
               end="", flush=True)
 

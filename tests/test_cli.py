@@ -34,7 +34,11 @@ def test_demo_writes_input_result_and_side_by_side(tmp_path, capsys):
     images = {name: Image.open(tmp_path / f"{name}.png") for name in ("input", "result", "side_by_side")}
     assert images["input"].size == images["result"].size == (32, 32)
     assert images["side_by_side"].width > 2 * images["side_by_side"].height    # two upscaled panels
-    assert "drag iterations" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "drag iterations" in out
+    assert " 0/" not in out         # a phase's start prints its name, not a count of 0
+    for phase in ("encode:", "inversion:", "drag:", "denoise:", "decode:"):
+        assert phase in out
 
 
 def _scene(path, mode="RGB"):
