@@ -29,12 +29,20 @@ _DATA_URL_RE = re.compile(r"^data:image/(png|jpeg|jpg|webp);base64,", re.IGNOREC
 _ANY_DATA_URL_RE = re.compile(r"^data:[^,;]*(?:;[^,;]*)*;base64,", re.IGNORECASE)
 _PATH_OR_URL_RE = re.compile(
     r"^(?:[a-z][a-z0-9+.-]*://|file:|~|\.{1,2}[\\/]|/|[a-z]:[\\/]|\\\\)", re.IGNORECASE)
+_BASE64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
 _IMAGE_SUFFIX_RE = re.compile(r"\.(png|jpe?g|webp|gif|bmp|tiff?)$", re.IGNORECASE)
 
 
 def looks_like_path_or_url(text: str) -> bool:
     t = text.strip()
     return bool(_PATH_OR_URL_RE.match(t) or _IMAGE_SUFFIX_RE.search(t) or "\\" in t)
+
+
+def _is_base64(t: str) -> bool:
+    # A JPEG's base64 starts with "/9j/", which reads like an absolute path: text that is
+    # valid base64 is image bytes to decode, never a path (none is ever opened).
+    body = "".join(t.split())
+    return len(body) % 4 == 0 and _BASE64_RE.fullmatch(body) is not None
 
 
 def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_IMAGE_BYTES) -> Image.Image:
@@ -47,7 +55,7 @@ def decode_image(text: Optional[str], what: str = "image", max_bytes: int = MAX_
         if not m:
             raise ValueError(f"{what} is not a PNG, JPEG or WebP base64 data URL")
         t = t[m.end():]
-    elif looks_like_path_or_url(t):
+    elif looks_like_path_or_url(t) and not _is_base64(t):
         raise ValueError(f"{what}: file paths and URLs are not accepted; send the image bytes as base64")
     return decode_bytes(_b64_bytes(t, what, max_bytes), what, formats=ALLOWED_FORMATS)
 
@@ -71,7 +79,9 @@ def decode_bytes(raw: bytes, role: str = "image", formats=None) -> Image.Image:
     img = open_checked(io.BytesIO(raw), role)
     if formats is not None and img.format not in formats:
         raise ValueError(f"{role} format {img.format} is not accepted; use PNG, JPEG or WebP")
-    return load_checked(img, role)
+    # Upright as a browser and the WebUI's img2img show it: points are placed on that picture,
+    # in the tab, the API and the CLI alike.
+    return _upright(load_checked(img, role))
 
 
 class UnreadableUpload:
@@ -90,14 +100,12 @@ def decode_upload(payload: Any, role: str = "image", max_bytes: int = MAX_IMAGE_
     UnreadableUpload with the decoder's message.  Told apart by what the payload holds, not by
     gradio's version: a data URL (gradio 3), a dict with a data URL under "data" (gradio 3's
     file form), or a file gradio has put in its upload cache (gradio 4's FileData, its `path`).
-    Like gradio's own preprocessing it applies the EXIF orientation: the canvas shows the
-    picture upright as the browser does, and the points are placed on that."""
+    The decoder applies the EXIF orientation, as gradio's own preprocessing did."""
     try:
         raw = _upload_bytes(payload, role, max_bytes)
         if raw is None:
             return None
-        img = decode_bytes(raw, role)
-        return _upright(img)
+        return decode_bytes(raw, role)
     except ValueError as e:
         return UnreadableUpload(str(e))
 

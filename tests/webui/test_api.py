@@ -75,6 +75,8 @@ def big_png():
     ({"image": "data:text/plain;base64,aGVsbG8="}, "not a PNG, JPEG or WebP"),
     ({"image": big_png()}, "sides above 4096 pixels are not supported"),
     ({"image": b64(Image.new("RGB", (64, 64)), "GIF")}, "format GIF is not accepted"),
+    # a bare base64 JPEG starts "/9j/", like an absolute path: it is decoded (the points fail)
+    ({"image": b64(Image.new("RGB", (64, 64)), "JPEG"), "points": [[20, 20, 70, 28]]}, "off the 64x64 image"),
     ({"points": [[20, 20, 36]]}, "point 1 must be [hx, hy, tx, ty]"),
     ({"points": [20, 20, 36, 28]}, "flat list"),
     ({"points": [[20, 20, 70, 28]]}, "off the 64x64 image"),

@@ -160,6 +160,11 @@ def test_an_upload_keeps_its_orientation_rule_and_its_infotext():
     out = decode_upload(_url(buf.getvalue(), "image/jpeg"))
     assert out.size == (20, 40)
     assert decode_upload(None) is None and decode_upload("") is None
+    # one rule: the API's base64 and the CLI's file bytes are turned upright the same way
+    from easydrag_ext.ui.imagedata import decode_bytes, decode_image
+
+    assert decode_image(base64.b64encode(buf.getvalue()).decode()).size == (20, 40)
+    assert decode_bytes(buf.getvalue()).size == (20, 40)
 
 
 def test_an_upload_naming_a_server_path_is_never_opened(tmp_path):
