@@ -20,6 +20,7 @@ from ..front.source_info import from_parsed as source_from_parsed
 from ..infotext import FIELD_KEYS, POINTS_KEY
 from ..params import FIELDS
 from ..ui import imagedata
+from ..ui.gradio_compat import gradio_version
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
 from .webui_host import WebuiServices, default_params
@@ -74,9 +75,7 @@ def schema() -> dict:
 
 
 def version() -> dict:
-    import gradio as gr
-
-    return {"version": __version__, "forge": compat.is_forge(), "gradio": gr.__version__}
+    return {"version": __version__, "forge": compat.is_forge(), "gradio": gradio_version()}
 
 
 def drag(body: DragRequestBody) -> DragResponseBody:
