@@ -115,8 +115,8 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         final_points=[[float(x), float(y)] for x, y in result.final_handles],
         iterations=int(result.iterations), arrived=[bool(a) for a in result.arrived],
         mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()},
-        warnings=list(getattr(result, "notes", None) or []) + list(request.warnings), error=error,
-        model_mismatch=getattr(result, "model_mismatch", None))
+        warnings=list(result.notes) + list(request.warnings), error=error,
+        model_mismatch=result.model_mismatch)
 
 
 def _source(services, infotext, image):
