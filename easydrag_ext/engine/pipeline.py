@@ -58,7 +58,7 @@ class PhaseClock:
 
 def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Sequence, mask=None,
          params: DragParams = DragParams(), progress: Optional[Callable[[ProgressEvent], None]] = None,
-         should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original",
+         should_stop: Optional[Callable[[], bool]] = None,
          cache: Optional[InversionCache] = None, model_key: str = "",
          negative_prompt: Optional[str] = None) -> DragResult:
     """Drag `handles` to `targets` on `image`; see README "Engine" for the method.
@@ -78,8 +78,6 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         raise ValueError(f"negative_prompt must be a string, got {type(negative_prompt).__name__}")
     guidance = resolve_guidance(params, negative_prompt)
     params = params.replace(guidance_mode=guidance.mode)    # the result says which mode ran
-    if motion_reference not in ("original", "current"):
-        raise ValueError("motion_reference must be 'original' or 'current'")
     image = inputs.check_image(image)
     size = image.size
     hs, ts = inputs.check_points(handles, targets, size)
@@ -170,7 +168,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
                 use_scaler=device.type == "cuda" and adapter.compute_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
-                motion_reference=motion_reference, step_scale=adapter.latent_step_scale)
+                step_scale=adapter.latent_step_scale)
         if outcome.skipped_steps:
             log.warning("EasyDrag: %d drag steps overflowed in fp16 and were skipped (not counted as iterations)",
                         outcome.skipped_steps)
