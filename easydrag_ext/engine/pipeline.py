@@ -132,6 +132,8 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         with torch.no_grad():
             cond = adapter.text_context(prompt)
             uncond = cond if guidance.negative_prompt is None else adapter.text_context(guidance.negative_prompt)
+            # decided once per drag (a host sync), not at each denoising step
+            same_negative = uncond is cond or (uncond.shape == cond.shape and bool(torch.equal(uncond, cond)))
         key = (model_key, id(unet), image_digest(work_image), prompt, params.inversion_steps, k, ref_steps,
                blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype), str(adapter.compute_dtype),
                adapter.host.upcast_sampling)
@@ -183,7 +185,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             for step, i in enumerate(reversed(range(k)), start=1):
                 # without a cache, each step's reference states are freed once used
                 bank = (banks[i] if cache is not None else banks.pop(i)) if i < ref_steps else None
-                eps = _guided_eps(run, ref, z, i, bank, cond, uncond, guidance.scale)
+                eps = _guided_eps(run, ref, z, i, bank, cond, uncond, same_negative, guidance.scale)
                 z = sched.denoise_step(z, eps.float(), i)
                 report("denoise", step, k, outcome.handles)
             ref.idle()
@@ -210,8 +212,9 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     )
 
 
-def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
+def _guided_eps(run, ref, z, i, bank, cond, uncond, same: bool, w):
     """e_neg + w * (e_prompt - e_neg) for one step; e_prompt reads `bank` when it is given.
+    `same`: the negative conditioning equals the prompt's (the caller decides once per drag).
 
     Each term is computed by the cheapest call that gives it: when the negative is the
     prompt (reference guidance), e_neg is the plain row of a call whose encoder runs once
@@ -219,7 +222,6 @@ def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
     w = 1 needs e_prompt only.  Otherwise one batch of (negative, prompt) rows, or two calls
     when the two conditionings have different lengths (as the WebUI's CFG denoiser does).
     """
-    same = uncond is cond or (uncond.shape == cond.shape and torch.equal(uncond, cond))
     if w == 1 or (same and bank is None):
         if bank is None:
             ref.idle()
