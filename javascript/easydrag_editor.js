@@ -1,30 +1,13 @@
-// EasyDrag editor widget: the toolbar, the zoomable canvas with the image, points and
-// mask, the status line and the shortcut list. Pointer and keyboard handling live in
-// easydrag_input.js; talking to gradio lives in easydrag_bridge.js.
+// EasyDrag editor widget: the image, points and mask on the zoomable canvas, and what the
+// toolbar's actions do. Its elements are built by easydrag_toolbar.js, its files handled by
+// easydrag_files.js, its status line written by easydrag_status.js and its tools' rules
+// (brush, opacity, mask modes) are in easydrag_tools.js; pointer and keyboard handling live
+// in easydrag_input.js; talking to gradio lives in easydrag_bridge.js.
 (function () {
     "use strict";
     var ns = window.easydrag = window.easydrag || {};
 
     function t(s) { return ns.t ? ns.t(s) : s; }
-
-    function el(tag, attrs, children) {
-        var e = document.createElement(tag);
-        Object.keys(attrs || {}).forEach(function (k) {
-            if (k === "text") e.textContent = attrs[k];
-            else if (k === "className") e.className = attrs[k];
-            else e.setAttribute(k, attrs[k]);
-        });
-        (children || []).forEach(function (c) { e.appendChild(c); });
-        return e;
-    }
-
-    var OPACITIES = [0.45, 0.7, 0.25];
-    var MASK_MODES = ["auto", "user", "none"];
-    // What each mask mode does with a painted mask (the engine's rule, docs/canvas.md).
-    var MASK_NOTES = {
-        auto: "auto mode ignores the painted mask (the mask comes from the drag's gradient)",
-        none: "mode none ignores the painted mask"
-    };
 
     // onChange(editor, reason) is called after every finished edit (not during drags).
     function Editor(onChange) {
@@ -51,121 +34,14 @@
     }
 
     Editor.prototype._build = function () {
-        var self = this;
-        function btn(action, text, title) {
-            var b = el("button", { type: "button", "data-action": action, className: "easydrag-btn" });
-            b.dataset.tip = title || text;
-            b.textContent = t(text);
-            b.addEventListener("click", function () { self.doAction(action); });
-            return b;
-        }
-        this.buttons = {};
-        var groups = [
-            [["points", "Points"], ["brush", "Brush"], ["eraser", "Eraser"]],
-            [["undo", "Undo"], ["redo", "Redo"], ["delete", "Delete pair"], ["clearPoints", "Clear points"]],
-            [["smaller", "−", "Smaller brush"], ["bigger", "+", "Bigger brush"], ["toggleMask", "Hide mask"],
-             ["opacity", "Opacity"], ["clearMask", "Clear mask"]],
-            [["resetView", "Reset zoom"]],
-            [["openImage", "Open image…", "Open an image file (or drop one on the canvas)"],
-             ["loadMask", "Load mask…", "Paint a mask from a picture: white (or opaque) = may change"]]
-        ];
-        var bar = el("div", { className: "easydrag-toolbar", role: "toolbar" });
-        groups.forEach(function (g) {
-            var grp = el("div", { className: "easydrag-group" });
-            g.forEach(function (d) {
-                var b = btn(d[0], d[1], d[2]);
-                self.buttons[d[0]] = b;
-                grp.appendChild(b);
-            });
-            if (g[0][0] === "smaller") {
-                self.sizeLabel = el("span", { className: "easydrag-size" });
-                grp.insertBefore(self.sizeLabel, grp.children[1]);
-                // The mask mode lives next to the brush: it decides what the paint does.
-                self.maskSelect = el("select", { className: "easydrag-mask-mode", "aria-label": t("Mask mode"),
-                    title: t("Mask mode: auto = from the drag's gradient, user = the painted mask, none = no mask term") });
-                MASK_MODES.forEach(function (m) { self.maskSelect.appendChild(el("option", { value: m, text: t("Mask") + ": " + t(m) })); });
-                self.maskSelect.addEventListener("change", function () { self.setMaskMode(self.maskSelect.value, true); });
-                grp.appendChild(self.maskSelect);
-            }
-            bar.appendChild(grp);
-        });
-        this.canvas = el("canvas", { className: "easydrag-view", tabindex: "0", "aria-label": t("Drag canvas") });
-        this.emptyNote = el("div", { className: "easydrag-empty", role: "button", tabindex: "0",
-            text: t("Drop an image here or click to open one, then drag from a handle to its target.") });
-        this.emptyNote.addEventListener("click", function () { self.doAction("openImage"); });
-        this.emptyNote.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); self.doAction("openImage"); } });
-        this.stage = el("div", { className: "easydrag-stage" }, [this.canvas, this.emptyNote]);
-        this.stage.addEventListener("dragover", function (e) { e.preventDefault(); self.stage.classList.add("easydrag-drop"); });
-        this.stage.addEventListener("dragleave", function () { self.stage.classList.remove("easydrag-drop"); });
-        this.stage.addEventListener("drop", function (e) {
-            e.preventDefault();
-            self.stage.classList.remove("easydrag-drop");
-            var f = e.dataTransfer && e.dataTransfer.files && e.dataTransfer.files[0];
-            if (f) self.openFile(f);
-        });
-        this.imageFile = this._filePicker(function (f) { self.openFile(f); });
-        this.maskFile = this._filePicker(function (f) { self.loadMaskFile(f); });
-        this.status = el("div", { className: "easydrag-status", "aria-live": "polite" });
-        this.statusText = el("span");
-        this.useMaskBtn = el("button", { type: "button", className: "easydrag-btn easydrag-inline", "data-action": "useMask",
-            text: t("Use the painted mask (mode user)") });
-        this.useMaskBtn.addEventListener("click", function () { self.setMaskMode("user", true); });
-        this.status.appendChild(this.statusText);
-        this.status.appendChild(this.useMaskBtn);
-        this.shortcutTable = el("table");
-        this.shortcuts = el("details", { className: "easydrag-shortcuts" }, [
-            el("summary", { text: t("Keyboard shortcuts") }), this.shortcutTable
-        ]);
-        this._fillShortcuts();
-        this.root = el("div", { className: "easydrag-editor" }, [bar, this.stage, this.status, this.shortcuts, this.imageFile, this.maskFile]);
-        this.ctx = this.canvas.getContext("2d");
+        ns.editorElements.build(this);
         this.refresh();
     };
 
-    Editor.prototype._filePicker = function (onFile) {
-        var input = el("input", { type: "file", accept: "image/*", className: "easydrag-file" });
-        input.style.display = "none";
-        input.addEventListener("change", function () {
-            var f = input.files && input.files[0];
-            input.value = "";
-            if (f) onFile(f);
-        });
-        return input;
-    };
-
-    Editor.prototype.openFile = function (file) {
-        if (!/^image\//.test(file.type || "image/")) { this.setMessage(t("Not an image file") + ": " + file.name); return; }
-        if (this.onOpenFile) this.onOpenFile(file);
-        else this.setImage(URL.createObjectURL(file), false);
-    };
+    Editor.prototype.openFile = function (file) { ns.editorFiles.openFile(this, file); };
 
     // A mask picture, scaled (nearest) to the image: one undoable edit, replacing the paint.
-    Editor.prototype.loadMaskFile = function (file) {
-        var self = this, st = this.state;
-        if (!this.image) { this.setMessage(t("Open an image first")); return Promise.resolve(false); }
-        var url = URL.createObjectURL(file);
-        return new Promise(function (resolve) {
-            var img = new Image();
-            img.onload = function () {
-                URL.revokeObjectURL(url);
-                if (self.state !== st) { resolve(false); return; }
-                var c = document.createElement("canvas");
-                c.width = st.width; c.height = st.height;
-                var ctx = c.getContext("2d");
-                ctx.imageSmoothingEnabled = false;
-                ctx.drawImage(img, 0, 0, st.width, st.height);
-                var m = ns.MaskBitmap.fromPicture(st.width, st.height, ctx.getImageData(0, 0, st.width, st.height).data);
-                st._edit(function () { this.mask = m.isEmpty() ? null : m; });
-                self.setMessage(m.isEmpty() ? t("The mask picture has no white or opaque area") :
-                    t("Mask loaded from") + " " + file.name + (img.naturalWidth !== st.width || img.naturalHeight !== st.height ?
-                        " (" + t("scaled from") + " " + img.naturalWidth + "×" + img.naturalHeight + ")" : ""));
-                self.changed();
-                resolve(true);
-            };
-            img.onerror = function () { URL.revokeObjectURL(url); self.setMessage(t("Could not read the mask picture")); resolve(false); };
-            img.src = url;
-        });
-    };
+    Editor.prototype.loadMaskFile = function (file) { return ns.editorFiles.loadMaskFile(this, file); };
 
     // mode from the tab (fromUser=false) or from the toolbar menu (true: tell the tab).
     Editor.prototype.setMaskMode = function (mode, fromUser) {
@@ -175,28 +51,10 @@
         this.refreshStatus();
     };
 
-    Editor.prototype._tooltips = function () {
-        var km = this.keymap;
-        Object.keys(this.buttons).forEach(function (k) {
-            var b = this.buttons[k], hint = km.hint(k);
-            b.title = t(b.dataset.tip) + (hint ? " (" + hint + ")" : "");
-        }, this);
-    };
-
-    Editor.prototype._fillShortcuts = function () {
-        if (this.buttons) this._tooltips();
-        var rows = this.keymap.describe().map(function (r) {
-            return el("tr", {}, [el("td", { text: t(r[0]) }), el("td", {}, [el("kbd", { text: r[1] })])]);
-        });
-        rows.push(el("tr", {}, [el("td", { text: t("Zoom") }), el("td", {}, [el("kbd", { text: t("Mouse wheel") })])]));
-        this.shortcutTable.textContent = "";
-        rows.forEach(function (r) { this.shortcutTable.appendChild(r); }, this);
-    };
-
     // Settings can arrive after the tab is built (the WebUI loads opts asynchronously).
     Editor.prototype.reloadKeys = function () {
         this.keymap = new ns.keys.Keymap(window.opts || null);
-        this._fillShortcuts();
+        ns.editorElements.fillShortcuts(this);
     };
 
     // A new image src. keep=true ("Use result as input") keeps points and history when the
@@ -221,7 +79,7 @@
                 self.image = img;
                 if (!(keep && same)) {
                     self.state.setImageSize(w, h);
-                    self.brushRadius = Math.max(2, Math.round(Math.min(w, h) / 24));
+                    self.brushRadius = ns.tools.initialBrush(w, h);
                     self.maskCanvas = null;
                     self.renderedMask = null;
                     self.message = "";
@@ -310,7 +168,7 @@
         if (this.showMask && this.maskCanvas && this.state.mask) {
             var o = v.origin(), s = v.scale();
             ctx.save();
-            ctx.globalAlpha = OPACITIES[this.opacityIndex];
+            ctx.globalAlpha = ns.tools.OPACITIES[this.opacityIndex];
             ctx.imageSmoothingEnabled = false;
             ctx.drawImage(this.maskCanvas, o.x, o.y, v.imageW * s, v.imageH * s);
             ctx.restore();
@@ -327,26 +185,11 @@
     };
 
     Editor.prototype.refreshStatus = function () {
-        var st = this.state;
-        var parts = [];
-        if (this.image) {
-            var done = st.completePairs().length;
-            parts.push(done + " " + t(done === 1 ? "pair" : "pairs"));
-            if (st.unfinishedIndex() >= 0) parts.push(t("1 unfinished (not sent): click its target"));
-            var still = st.completePairs().map(function (p, i) { return p.handle[0] === p.target[0] && p.handle[1] === p.target[1] ? i + 1 : 0; })
-                .filter(Boolean);
-            if (still.length) parts.push(t("pair") + " " + still.join(", ") + ": " + t("handle on its target, nothing to move"));
-            if (st.mask) parts.push(t("mask") + " " + st.mask.count() + " px");
-            if (this.maskMode) parts.push(t("mask mode") + ": " + t(this.maskMode));
-            if (this.view && this.view.zoom !== 1) parts.push(t("zoom") + " " + Math.round(this.view.zoom * 100) + "%");
-            parts.push(st.width + "×" + st.height);
-        }
-        var note = st.mask && this.maskMode ? MASK_NOTES[this.maskMode] : null;
-        if (this.image && note) parts.push(t(note));
-        if (this.message) parts.push(this.message);
-        this.statusText.textContent = parts.join(" · ");
-        this.status.classList.toggle("easydrag-warn", !!(this.image && note));
-        this.useMaskBtn.style.display = this.image && note ? "" : "none";
+        var line = ns.status.statusLine(this.state, { hasImage: !!this.image, maskMode: this.maskMode,
+            zoom: this.view ? this.view.zoom : null, message: this.message }, t);
+        this.statusText.textContent = line.text;
+        this.status.classList.toggle("easydrag-warn", line.warn);
+        this.useMaskBtn.style.display = line.warn ? "" : "none";
     };
 
     Editor.prototype.refresh = function () {
@@ -358,9 +201,9 @@
         b.clearPoints.disabled = !has || !st.pairs.length;
         b.clearMask.disabled = !has || !st.mask;
         b.loadMask.disabled = !has;
-        ["points", "brush", "eraser"].forEach(function (k) { b[k].classList.toggle("easydrag-active", this.tool === k); }, this);
+        ns.tools.TOOLS.forEach(function (k) { b[k].classList.toggle("easydrag-active", this.tool === k); }, this);
         b.toggleMask.textContent = t(this.showMask ? "Hide mask" : "Show mask");
-        b.opacity.textContent = t("Opacity") + " " + Math.round(OPACITIES[this.opacityIndex] * 100) + "%";
+        b.opacity.textContent = t("Opacity") + " " + Math.round(ns.tools.OPACITIES[this.opacityIndex] * 100) + "%";
         this.sizeLabel.textContent = t("Brush") + " " + this.brushRadius + " px";
         this.canvas.dataset.tool = this.tool;
         this.refreshStatus();
@@ -378,7 +221,7 @@
         var st = this.state;
         if (action === "openImage") { this.imageFile.click(); return true; }
         if (action === "loadMask") { if (this.image) this.maskFile.click(); return !!this.image; }
-        if (!this.image && ["points", "brush", "eraser"].indexOf(action) < 0) return false;
+        if (!this.image && ns.tools.TOOLS.indexOf(action) < 0) return false;
         var edited = false;
         switch (action) {
             case "undo": edited = st.undo(); break;
@@ -391,10 +234,10 @@
                 else this.refresh();
                 break;
             case "points": case "brush": case "eraser": this.tool = action; this.refresh(); return true;
-            case "smaller": this.brushRadius = Math.max(1, Math.round(this.brushRadius / 1.25)); break;
-            case "bigger": this.brushRadius = Math.min(Math.max(2, Math.round(Math.min(st.width, st.height) / 2)), Math.max(this.brushRadius + 1, Math.round(this.brushRadius * 1.25))); break;
+            case "smaller": this.brushRadius = ns.tools.smallerBrush(this.brushRadius); break;
+            case "bigger": this.brushRadius = ns.tools.biggerBrush(this.brushRadius, st.width, st.height); break;
             case "toggleMask": this.showMask = !this.showMask; break;
-            case "opacity": this.opacityIndex = (this.opacityIndex + 1) % OPACITIES.length; this.showMask = true; break;
+            case "opacity": this.opacityIndex = ns.tools.nextOpacity(this.opacityIndex); this.showMask = true; break;
             case "resetView": if (this.view) this.view.reset(); break;
             default: return false;
         }
@@ -408,13 +251,7 @@
         var m = this.state.mask;
         if (!m || m.isEmpty()) return null;
         if (this._maskPng && this._maskPng.mask === m && this._maskPng.version === m.version) return this._maskPng.url;
-        var c = document.createElement("canvas");
-        c.width = m.width; c.height = m.height;
-        var ctx = c.getContext("2d");
-        var img = ctx.createImageData(m.width, m.height);
-        m.toRGBA(img.data);
-        ctx.putImageData(img, 0, 0);
-        var url = c.toDataURL("image/png");
+        var url = ns.editorFiles.maskPng(m);
         this._maskPng = { mask: m, version: m.version, url: url };
         return url;
     };
@@ -424,5 +261,4 @@
     };
 
     ns.Editor = Editor;
-    ns.dom = { el: el };
 })();

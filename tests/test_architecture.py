@@ -141,3 +141,35 @@ def test_the_cycle_finder_finds_a_cycle_behind_a_lazy_import(tmp_path):
         "easydrag_ext.x", "easydrag_ext.z", "easydrag_ext"}
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+# Host differences are detected in two places: gradio's in ui/gradio_compat.py (host-free code
+# imports it), the WebUI's and Forge's in webui/compat.py.  No other file reads a version or
+# names a host-specific keyword itself.
+HOST_COMPAT = {"easydrag_ext.ui.gradio_compat", "easydrag_ext.webui.compat"}
+JS_HOOK_KEYWORDS = {"_js", "js"}
+
+
+def host_probes(path: Path) -> List[str]:
+    """`x.__version__` reads, JS-hook keywords in calls, and the name of Forge's package."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Attribute) and node.attr == "__version__":
+            found.append(f"line {node.lineno}: .__version__")
+        elif isinstance(node, ast.keyword) and node.arg in JS_HOOK_KEYWORDS:
+            found.append(f"line {node.value.lineno}: {node.arg}=")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "modules_forge" in node.value:
+            found.append(f"line {node.lineno}: 'modules_forge'")
+    return found
+
+
+def test_only_the_two_compat_modules_probe_the_host():
+    offenders = {n: host_probes(p) for n, p in modules().items() if n not in HOST_COMPAT}
+    assert {n: f for n, f in offenders.items() if f} == {}
+
+
+def test_the_probe_finder_sees_each_kind_of_probe(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("import gradio as gr\nv = gr.__version__\nb.click(fn, _js='f')\nfind_spec('modules_forge')\n"
+                   "from . import __version__\n")
+    assert host_probes(src) == ["line 2: .__version__", "line 3: _js=", "line 4: 'modules_forge'"]

@@ -145,3 +145,17 @@ def test_concurrent_numbered_saves_never_overwrite_each_other(tmp_path):
     assert len(set(paths)) == 8 and len(os.listdir(tmp_path)) == 8
     assert sorted(Image.open(p).info["parameters"] for p in paths) == [f"run {i}" for i in range(8)]
     assert sorted(int(np.asarray(Image.open(p))[0, 0, 0]) for p in paths) == [i * 30 for i in range(8)]
+
+
+def test_the_hosts_notes_infotext_pairs_and_the_params_as_run_come_from_the_result():
+    class NetworksHost(FakeHost):
+        def run_drag(self, request):
+            result = super().run_drag(request)
+            result.params = request.params.replace(mask_mode="none")   # the params as run
+            result.notes, result.infotext_extra = ["LoRA applied"], {"Clip skip": "2"}
+            return result
+
+    done = run_and_finish(NetworksHost(), _request(), save=False)
+    parsed = parse_infotext(done.infotext)
+    assert parsed["Clip skip"] == "2" and parsed["EasyDrag mask mode"] == "none"
+    assert done.notes[0] == "LoRA applied" and done.notes[1].startswith("3 drag iterations")

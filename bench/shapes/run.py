@@ -7,6 +7,7 @@ of the current point instead of the original handle feature).
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
@@ -16,6 +17,7 @@ import numpy as np
 from easydrag_ext.engine import drag
 from easydrag_ext.params import DragParams
 
+from .ablation import current_point_supervision
 from .metrics import Scores, score
 from easydrag_ext.bundled.tasks import DragTask, tasks
 
@@ -37,15 +39,16 @@ class Row:
 def run_method(method: str, adapter, task: DragTask, params: DragParams):
     if method == "no-op":
         return task.image()
-    kwargs = {}
+    rule = contextlib.nullcontext()
     if method == "EasyDrag w/o reference":
         params = params.replace(reference_during_drag=False, reference_scale=0.0, reference_steps=0)
     elif method == "DragGAN-style supervision":
-        kwargs["motion_reference"] = "current"
+        rule = current_point_supervision()
     elif method != "EasyDrag":
         raise ValueError(f"unknown method {method!r}")
-    return drag(adapter, task.image(), task.scene.caption(), [task.handle], [task.target],
-                params=params, **kwargs).image
+    with rule:
+        return drag(adapter, task.image(), task.scene.caption(), [task.handle], [task.target],
+                    params=params).image
 
 
 def run(adapter, params: DragParams, n_tasks: int, methods: Sequence[str] = METHODS,

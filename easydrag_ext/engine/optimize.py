@@ -71,11 +71,18 @@ def track(feat: torch.Tensor, f0_handles: torch.Tensor, current: List[Pt], targe
     return any(better)
 
 
+def handle_reference(feat: torch.Tensor, f0_handles: torch.Tensor, current: List[Pt], out_hw) -> torch.Tensor:
+    """The features each handle's next point is pulled towards: the original handle feature
+    F0(p), whatever the drag has done to the latent since (eq. 5).  bench/shapes/ablation.py
+    swaps this one function for its DragGAN-style ablation (the current point's feature)."""
+    return f0_handles
+
+
 def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch.Tensor, f0: torch.Tensor,
                     handles: Sequence[Pt], targets: Sequence[Pt], params: DragParams, out_hw,
                     user_editable: Optional[torch.Tensor] = None, use_scaler: bool = False,
                     on_step: Callable[[int, List[Pt]], None] = lambda i, p: None,
-                    motion_reference: str = "original", step_scale: Optional[torch.Tensor] = None) -> DragOutcome:
+                    step_scale: Optional[torch.Tensor] = None) -> DragOutcome:
     """`step_scale` (1, C, 1, 1), from the model (`LdmAdapter.latent_step_scale`): per latent channel,
     how far Adam's step goes.  Adam has no per-element lr, so then it steps u with z = z_t + scale * u."""
     targets = [tuple(q) for q in targets]
@@ -121,10 +128,7 @@ def optimize_latent(features: Callable[[torch.Tensor], torch.Tensor], z_t: torch
         mask_due = mask_due or moved
         nxt = [next_point(p, q, params.motion_step, params.snap_radius, (out_hw[1], out_hw[0]))
                for p, q in zip(current, targets)]
-        if motion_reference == "current":   # DragGAN-style ablation: chase the point's present feature
-            ref = sample_points(feat, current, out_hw).detach()
-        else:
-            ref = f0_handles
+        ref = handle_reference(feat, f0_handles, current, out_hw)
         for i, a in enumerate(arrived):     # a fill on the device, not a new tensor copied there
             if a != weighted[i]:
                 weights[i].fill_(params.arrived_weight if a else 1.0)

@@ -58,7 +58,7 @@ class PhaseClock:
 
 def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Sequence, mask=None,
          params: DragParams = DragParams(), progress: Optional[Callable[[ProgressEvent], None]] = None,
-         should_stop: Optional[Callable[[], bool]] = None, motion_reference: str = "original",
+         should_stop: Optional[Callable[[], bool]] = None,
          cache: Optional[InversionCache] = None, model_key: str = "",
          negative_prompt: Optional[str] = None) -> DragResult:
     """Drag `handles` to `targets` on `image`; see README "Engine" for the method.
@@ -78,8 +78,6 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         raise ValueError(f"negative_prompt must be a string, got {type(negative_prompt).__name__}")
     guidance = resolve_guidance(params, negative_prompt)
     params = params.replace(guidance_mode=guidance.mode)    # the result says which mode ran
-    if motion_reference not in ("original", "current"):
-        raise ValueError("motion_reference must be 'original' or 'current'")
     image = inputs.check_image(image)
     size = image.size
     hs, ts = inputs.check_points(handles, targets, size)
@@ -138,6 +136,8 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
         with torch.no_grad():
             cond = adapter.text_context(prompt)
             uncond = cond if guidance.negative_prompt is None else adapter.text_context(guidance.negative_prompt)
+            # decided once per drag (a host sync), not at each denoising step
+            same_negative = uncond is cond or (uncond.shape == cond.shape and bool(torch.equal(uncond, cond)))
         key = (model_key, id(unet), image_digest(work_image), prompt, params.inversion_steps, k, ref_steps,
                blocks, params.reference_during_drag, str(device), str(adapter.unet_dtype), str(adapter.compute_dtype),
                adapter.host.upcast_sampling)
@@ -175,7 +175,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
                 features, z_t, f0, work_handles, work_targets, params, (h, w), user_editable,
                 use_scaler=device.type == "cuda" and adapter.compute_dtype == torch.float16,
                 on_step=lambda i, pts: report("drag", i, params.max_iterations, pts),
-                motion_reference=motion_reference, step_scale=adapter.latent_step_scale)
+                step_scale=adapter.latent_step_scale)
         if outcome.skipped_steps:
             log.warning("EasyDrag: %d drag steps overflowed in fp16 and were skipped (not counted as iterations)",
                         outcome.skipped_steps)
@@ -191,7 +191,7 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
             for step, i in enumerate(reversed(range(k)), start=1):
                 # without a cache, each step's reference states are freed once used
                 bank = (banks[i] if cache is not None else banks.pop(i)) if i < ref_steps else None
-                eps = _guided_eps(run, ref, z, i, bank, cond, uncond, guidance.scale)
+                eps = _guided_eps(run, ref, z, i, bank, cond, uncond, same_negative, guidance.scale)
                 z = sched.denoise_step(z, eps.float(), i)
                 report("denoise", step, k, outcome.handles)
             ref.idle()
@@ -220,8 +220,9 @@ def drag(adapter: LdmAdapter, image, prompt: str, handles: Sequence, targets: Se
     )
 
 
-def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
+def _guided_eps(run, ref, z, i, bank, cond, uncond, same: bool, w):
     """e_neg + w * (e_prompt - e_neg) for one step; e_prompt reads `bank` when it is given.
+    `same`: the negative conditioning equals the prompt's (the caller decides once per drag).
 
     Each term is computed by the cheapest call that gives it: when the negative is the
     prompt (reference guidance), e_neg is the plain row of a call whose encoder runs once
@@ -229,7 +230,6 @@ def _guided_eps(run, ref, z, i, bank, cond, uncond, w):
     w = 1 needs e_prompt only.  Otherwise one batch of (negative, prompt) rows, or two calls
     when the two conditionings have different lengths (as the WebUI's CFG denoiser does).
     """
-    same = uncond is cond or (uncond.shape == cond.shape and torch.equal(uncond, cond))
     if w == 1 or (same and bank is None):
         if bank is None:
             ref.idle()

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from ..engine.events import DragResult
 from ..infotext import build_infotext
 from .errors import NAN, NAN_MESSAGE, SAVE_FAILED, DragError, classify
 from .request import DragRequest
@@ -20,7 +21,7 @@ log = logging.getLogger("easydrag")
 @dataclass
 class Finished:
     request: DragRequest
-    result: object                    # the engine's DragResult
+    result: DragResult
     infotext: str
     saved_path: Optional[str] = None
     notes: List[str] = field(default_factory=list)   # one line each: iterations, warnings, where saved
@@ -41,11 +42,11 @@ def run_and_finish(host, request: DragRequest, save: Optional[bool] = None) -> F
         raise err from None
     if any(not (math.isfinite(x) and math.isfinite(y)) for x, y in result.final_handles):
         raise DragError(NAN, NAN_MESSAGE)
-    params = getattr(result, "params", None) or request.params
+    params = result.params                  # as run: the guidance mode "auto" resolved to
     infotext = build_infotext(request.prompt, request.negative_prompt, params, request.points,
                               request.size, host.model_hash(), host.version(), model_name=host.model_name(),
-                              extra=getattr(result, "infotext_extra", None))
-    notes = list(getattr(result, "notes", None) or [])     # the host's (networks, checkpoint)
+                              extra=result.infotext_extra)
+    notes = list(result.notes)              # the host's (networks, checkpoint)
     notes.append(f"{result.iterations} drag iterations; arrived: "
                  f"{sum(bool(a) for a in result.arrived)}/{len(result.arrived)}")
     notes += [f"Note: {w}" for w in request.warnings]

@@ -24,7 +24,7 @@ def css(root: Path = ROOT) -> str:
 
 
 def loader_js(root: Path = ROOT) -> str:
-    """A `_js` load function that appends each script to <head> (once per page)."""
+    """A load-event JS hook (gradio_compat.js_hook) that appends each script to <head> (once per page)."""
     sources = [p.read_text(encoding="utf8") for p in script_paths(root)]
     return ("() => { if (window.__easydragAssets) return []; window.__easydragAssets = true; "
             f"for (const code of {json.dumps(sources)}) {{ const s = document.createElement('script'); "

@@ -26,6 +26,7 @@ from ..front import DragRequest, execute
 from ..front.saving import check_folder, save_numbered
 from ..params import DragParams
 from . import assets
+from .gradio_compat import js_hook
 from .tab_host import DragServices
 from .tab import build_tab
 
@@ -213,7 +214,7 @@ def build_app(adapter, defaults: Optional[DragParams] = None, model_name: Option
                           outputs=[tab.image, tab.prompt, tab.points_json], queue=False)
         tab.image.change(fn=lambda im: domain_notice(im, working, synthetic), inputs=[tab.image],
                          outputs=[notice], queue=False)
-        app.load(fn=None, inputs=None, outputs=None, _js=assets.loader_js())
+        app.load(fn=None, inputs=None, outputs=None, **js_hook(app.load, assets.loader_js()))
     return app, tab, services
 
 

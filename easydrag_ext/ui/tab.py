@@ -19,6 +19,7 @@ import gradio as gr
 
 from ..params import DragParams
 from . import handlers
+from .gradio_compat import js_hook
 from .param_widgets import advanced_fields, build_components, field_names, visible_fields
 from .restore import make_restore
 from .tab_host import DragServices
@@ -55,13 +56,6 @@ class EasyDragTab:
         extra = [self.source_info] if self.source_info is not None else []
         return [self.task_id, self.image, self.prompt, self.negative_prompt, self.points_json,
                 self.mask_image] + [self.params[n] for n in field_names()] + extra
-
-
-def _event_kwargs(js):
-    """gradio 3 calls the JS hook `_js`, gradio 4 (Forge) `js`."""
-    if js is None:
-        return {}
-    return {"_js": js} if int(gr.__version__.split(".")[0]) < 4 else {"js": js}
 
 
 def clear_message() -> str:
@@ -121,7 +115,7 @@ def build_tab(services: DragServices, defaults: DragParams = DragParams()) -> Ea
                           infotext, html_info, task_id, buttons_row, source_info=source_info)
         run.click(fn=handlers.make_run(services), inputs=tab.run_inputs,
                   outputs=[result, result_json, infotext, html_info], show_progress="hidden",
-                  **_event_kwargs(services.run_js))   # the host's progress (or ours) shows instead
+                  **js_hook(run.click, services.run_js))   # the host's progress (or ours) shows instead
         # A second listener, outside the queue: the last run's error goes the moment Run is pressed.
         run.click(fn=clear_message, inputs=[], outputs=[html_info], queue=False, show_progress="hidden")
         interrupt.click(fn=services.interrupt, inputs=[], outputs=[], queue=False)

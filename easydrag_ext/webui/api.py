@@ -20,6 +20,7 @@ from ..front.source_info import from_parsed as source_from_parsed
 from ..infotext import FIELD_KEYS, POINTS_KEY, read_infotext
 from ..params import FIELDS
 from ..ui import imagedata
+from ..ui.gradio_compat import gradio_version
 from . import compat
 from .api_models import DragRequestBody, DragResponseBody
 from .webui_host import WebuiServices, default_params
@@ -74,9 +75,7 @@ def schema() -> dict:
 
 
 def version() -> dict:
-    import gradio as gr
-
-    return {"version": __version__, "forge": compat.is_forge(), "gradio": gr.__version__}
+    return {"version": __version__, "forge": compat.is_forge(), "gradio": gradio_version()}
 
 
 def drag(body: DragRequestBody) -> DragResponseBody:
@@ -116,8 +115,8 @@ def drag(body: DragRequestBody) -> DragResponseBody:
         final_points=[[float(x), float(y)] for x, y in result.final_handles],
         iterations=int(result.iterations), arrived=[bool(a) for a in result.arrived],
         mask_heat=heat, timings={k: float(v) for k, v in (result.timings or {}).items()},
-        warnings=list(getattr(result, "notes", None) or []) + list(request.warnings), error=error,
-        model_mismatch=getattr(result, "model_mismatch", None))
+        warnings=list(result.notes) + list(request.warnings), error=error,
+        model_mismatch=result.model_mismatch)
 
 
 def _source(services, infotext, image):

@@ -1,8 +1,9 @@
-"""Host capabilities, detected (never assumed from a version string) in one place.
+"""The WebUI's differences between hosts, detected (never assumed from a version string).
 
 A1111 v1.10 vs older (`infotext_utils` vs `generation_parameters_copypaste`), Forge
-(gradio 4, no ldm UNet at `model.diffusion_model`, no-op lowvram), and per-model
-support (SDXL, v-prediction) are all answered here.
+(no ldm UNet at `model.diffusion_model`, no-op lowvram), and per-model support (SDXL,
+v-prediction) are all answered here.  gradio's own differences (3 in A1111, 4 in Forge)
+are in `ui/gradio_compat.py`, which host-free code can import without the WebUI.
 """
 from __future__ import annotations
 

@@ -129,3 +129,12 @@ def test_conditionings_of_different_lengths_run_as_two_calls(adapter, monkeypatc
 def test_a_negative_prompt_must_be_text(adapter):
     with pytest.raises(ValueError, match="negative_prompt must be a string"):
         _drag(adapter, FAST, negative=3)
+
+
+def test_the_negative_is_compared_with_the_prompt_once_per_drag_not_per_step(adapter, monkeypatch):
+    equal, calls = torch.equal, []
+    monkeypatch.setattr(torch, "equal", lambda a, b: calls.append(1) or equal(a, b))
+    params = FAST.replace(guidance_mode="prompt_cfg", cfg_scale=3.0)
+    assert params.drag_step_index >= 2, "several denoising steps"
+    _drag(adapter, params, negative="blurry")
+    assert len(calls) == 1
