@@ -16,25 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from browser_layout import LAYOUT_IDS, LAYOUTS, box as _box, in_first_viewport as _in_first_viewport, open_page
+
 POINTS_BOX = "document.querySelector('#easydrag_points_json textarea, #easydrag_points_json input')"
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_EXAMPLE = 3          # the purple square: arrives with the shipped model (docs/shapes.md)
 
 
-def _box(page, sel):
-    b = page.locator(sel).first.bounding_box()
-    assert b is not None, f"{sel} is not rendered"
-    return b
-
-
-# (width, height, theme): the README's size, a common desktop, and the dark theme
-LAYOUTS = [(1400, 1000, "light"), (1920, 1080, "light"), (1400, 1000, "dark")]
 README_LAYOUT = (1400, 1000, "light")
-
-
-def _in_first_viewport(page, sel, height):
-    b = _box(page, sel)
-    return b["y"] >= 0 and b["y"] + b["height"] <= height
 
 
 # Colour shown by the result view at a pixel where input and result differ most (away from
@@ -73,14 +62,10 @@ def _save_screenshot(page, path: Path, compact: bool) -> None:
         Image.open(path).convert("RGB").save(path, optimize=True)
 
 
-@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=[f"{w}x{h}-{t}" for w, h, t in LAYOUTS])
+@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=LAYOUT_IDS)
 def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, app_url, tmp_path,
                                                                width, height, theme):
-    page = browser_context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url + ("?__theme=dark" if theme == "dark" else ""))
+    page, errors = open_page(browser_context, app_url, width, height, theme)
     page.wait_for_selector("#easydrag_canvas .easydrag-editor", timeout=60000)
     page.wait_for_selector("#easydrag_result_view .easydrag-result", timeout=20000)
 

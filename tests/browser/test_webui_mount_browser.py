@@ -12,23 +12,14 @@ from pathlib import Path
 
 import pytest
 
-LAYOUTS = [(1400, 1000, "light"), (1920, 1080, "light"), (1400, 1000, "dark")]
+from browser_layout import LAYOUT_IDS, LAYOUTS, box as _box, in_first_viewport, open_page
 
 
-def _box(page, sel):
-    b = page.locator(sel).first.bounding_box()
-    assert b is not None, f"{sel} is not rendered"
-    return b
 
-
-@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=[f"{w}x{h}-{t}" for w, h, t in LAYOUTS])
+@pytest.mark.parametrize("width,height,theme", LAYOUTS, ids=LAYOUT_IDS)
 def test_the_tab_inside_the_webui_tabs_keeps_run_and_result_in_view(browser_context, webui_url, tmp_path,
                                                                     width, height, theme):
-    page = browser_context.new_page()
-    page.set_viewport_size({"width": width, "height": height})
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(webui_url + ("?__theme=dark" if theme == "dark" else ""))
+    page, errors = open_page(browser_context, webui_url, width, height, theme)
     page.wait_for_selector("#tabs", timeout=60000)
     assert page.locator("#tabs #tab_easydrag").count() == 1, "the tab is not a TabItem of the host's #tabs"
     assert page.locator("#tabs #tab_txt2img").count() == 1
@@ -36,12 +27,8 @@ def test_the_tab_inside_the_webui_tabs_keeps_run_and_result_in_view(browser_cont
     page.wait_for_selector("#tab_easydrag #easydrag_canvas .easydrag-editor", timeout=30000)
     page.wait_for_selector("#tab_easydrag #easydrag_result_view .easydrag-result", timeout=20000)
 
-    def in_view(sel):
-        b = _box(page, sel)
-        return b["y"] >= 0 and b["y"] + b["height"] <= height
-
-    assert in_view("#easydrag_run"), "Run is below the fold"
-    assert in_view("#easydrag_interrupt")
+    assert in_first_viewport(page, "#easydrag_run", height), "Run is below the fold"
+    assert in_first_viewport(page, "#easydrag_interrupt", height)
     assert _box(page, "#easydrag_result_view")["y"] < 0.6 * height, "the result area starts in the first viewport"
     assert _box(page, "#easydrag_result_view")["x"] > _box(page, "#easydrag_canvas")["x"] + 300, \
         "the result is not beside the canvas"
