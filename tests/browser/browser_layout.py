@@ -24,3 +24,24 @@ def open_page(context, url, width, height, theme):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(url + ("?__theme=dark" if theme == "dark" else ""))
     return page, errors
+
+
+def assert_run_and_result_in_view(page, height):
+    """Run and Interrupt inside the first viewport, the result view starting in it, beside the canvas."""
+    assert in_first_viewport(page, "#easydrag_run", height), "Run is below the fold"
+    assert in_first_viewport(page, "#easydrag_interrupt", height)
+    assert box(page, "#easydrag_result_view")["y"] < 0.6 * height, "the result area starts in the first viewport"
+    assert box(page, "#easydrag_result_view")["x"] > box(page, "#easydrag_canvas")["x"] + 300, \
+        "the result is not beside the canvas"
+
+
+def run_shows_the_error_next_to_run(page):
+    """Press Run (on an empty tab): the styled error appears right under Run and nothing scrolls;
+    returns the error's box."""
+    page.click("#easydrag_run")
+    err = page.locator("#easydrag_html_info .easydrag-error")
+    err.wait_for(state="visible", timeout=30000)
+    assert page.evaluate("window.scrollY") == 0, "Run scrolled the page"
+    run_b, err_b = box(page, "#easydrag_run"), err.bounding_box()
+    assert 0 <= err_b["y"] - (run_b["y"] + run_b["height"]) < 80, "the error is not next to Run"
+    return err_b

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_layout import LAYOUT_IDS, LAYOUTS, box as _box, in_first_viewport as _in_first_viewport, open_page
+from browser_layout import (LAYOUT_IDS, LAYOUTS, assert_run_and_result_in_view,
+                            in_first_viewport as _in_first_viewport, open_page, run_shows_the_error_next_to_run)
 
 POINTS_BOX = "document.querySelector('#easydrag_points_json textarea, #easydrag_points_json input')"
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,19 +77,10 @@ def test_run_where_the_eye_is_progress_result_beside_the_input(browser_context, 
     dark = page.evaluate("document.body.classList.contains('dark')")
     assert dark == (theme == "dark"), "the theme did not apply"
 
-    assert _in_first_viewport(page, "#easydrag_run", height), "Run is below the fold"
-    assert _in_first_viewport(page, "#easydrag_interrupt", height)
-    assert _box(page, "#easydrag_result_view")["y"] < 600, "the result area starts in the first viewport"
-    # beside the input, not under it
-    assert _box(page, "#easydrag_result_view")["x"] > _box(page, "#easydrag_canvas")["x"] + 300
+    assert_run_and_result_in_view(page, height)
 
     # Run with no image: one styled error next to Run, and the page stays where it is.
-    page.click("#easydrag_run")
-    err = page.locator("#easydrag_html_info .easydrag-error")
-    err.wait_for(state="visible", timeout=30000)
-    assert page.evaluate("window.scrollY") == 0, "Run scrolled the page"
-    run_b, err_b = _box(page, "#easydrag_run"), err.bounding_box()
-    assert 0 <= err_b["y"] - (run_b["y"] + run_b["height"]) < 80, "the error is not next to Run"
+    err_b = run_shows_the_error_next_to_run(page)
     assert err_b["y"] + err_b["height"] <= height
     border = page.evaluate("getComputedStyle(document.querySelector('#easydrag_html_info .easydrag-error')).borderTopColor")
     assert border.replace(" ", "") == "rgb(220,38,38)", border

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_layout import LAYOUT_IDS, LAYOUTS, box as _box, in_first_viewport, open_page
+from browser_layout import LAYOUT_IDS, LAYOUTS, assert_run_and_result_in_view, open_page, run_shows_the_error_next_to_run
 
 
 
@@ -27,18 +27,8 @@ def test_the_tab_inside_the_webui_tabs_keeps_run_and_result_in_view(browser_cont
     page.wait_for_selector("#tab_easydrag #easydrag_canvas .easydrag-editor", timeout=30000)
     page.wait_for_selector("#tab_easydrag #easydrag_result_view .easydrag-result", timeout=20000)
 
-    assert in_first_viewport(page, "#easydrag_run", height), "Run is below the fold"
-    assert in_first_viewport(page, "#easydrag_interrupt", height)
-    assert _box(page, "#easydrag_result_view")["y"] < 0.6 * height, "the result area starts in the first viewport"
-    assert _box(page, "#easydrag_result_view")["x"] > _box(page, "#easydrag_canvas")["x"] + 300, \
-        "the result is not beside the canvas"
-
-    page.click("#easydrag_run")
-    err = page.locator("#easydrag_html_info .easydrag-error")
-    err.wait_for(state="visible", timeout=30000)
-    assert page.evaluate("window.scrollY") == 0, "Run scrolled the page"
-    run_b, err_b = _box(page, "#easydrag_run"), err.bounding_box()
-    assert 0 <= err_b["y"] - (run_b["y"] + run_b["height"]) < 80, "the error is not next to Run"
+    assert_run_and_result_in_view(page, height)
+    run_shows_the_error_next_to_run(page)
     calls = page.evaluate("window.__requestProgressCalls")
     assert calls and calls[-1]["container"] == "easydrag_result_view" and calls[-1]["id"].startswith("task(")
 
