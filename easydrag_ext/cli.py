@@ -139,8 +139,8 @@ def _run_drag(args) -> None:
 
 def _open_image(path: str, flag: str, role: str):
     """The file's bytes through the one decoder: the same message as the tab and the API give."""
-    from .ui.imagedata import decode_bytes
+    from .ui.imagedata import decode_bytes, read_file_bytes
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"{flag} {path}: no such file")
-    return decode_bytes(Path(path).read_bytes(), role)
+    return decode_bytes(read_file_bytes(path, role), role)

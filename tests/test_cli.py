@@ -61,6 +61,7 @@ def test_drag_writes_a_result_of_the_input_size_from_any_colour_mode(tmp_path, m
 @pytest.mark.parametrize("args, message", [
     (["--image", "{tmp}/absent.png"], "--image {tmp}/absent.png: no such file"),
     (["--image", "{tmp}/notes.png"], "not an image"),
+    (["--image", "{tmp}/huge.png"], "image is larger than 32 MiB"),     # the tab's and the API's limit
     (["--mask", "{tmp}/absent_mask.png"], "--mask {tmp}/absent_mask.png: no such file"),
     (["--points", "10,14,16"], "quadruples"),
     (["--points", "10,14,99,14"], "target 1 at (99, 14) is off the 32x32 image"),
@@ -69,6 +70,8 @@ def test_drag_writes_a_result_of_the_input_size_from_any_colour_mode(tmp_path, m
 ])
 def test_drag_bad_input_is_an_error_message_not_a_traceback(tmp_path, capsys, args, message):
     (tmp_path / "notes.png").write_text("not a picture")
+    with open(tmp_path / "huge.png", "wb") as f:       # sparse: 33 MiB on paper, nothing on disk
+        f.truncate(33 * 1024 * 1024)
     given = {"--image": str(_scene(tmp_path / "in.png")), "--points": "10,14,16,14", "--out": str(tmp_path / "o.png")}
     for flag, value in zip(args[::2], args[1::2]):
         given[flag] = value.format(tmp=tmp_path)

@@ -124,12 +124,18 @@ def _upload_bytes(payload: Any, role: str, max_bytes: int) -> Optional[bytes]:
     # plain dict naming a path is what any HTTP client can send, so it is never opened
     path = None if isinstance(payload, dict) else getattr(payload, "path", None)
     if isinstance(path, str) and path:
-        with open(path, "rb") as f:
-            raw = f.read(max_bytes + 1)
-        if len(raw) > max_bytes:
-            raise ValueError(f"{role} is larger than {max_bytes // (1024 * 1024)} MiB")
-        return raw
+        return read_file_bytes(path, role, max_bytes)
     raise ValueError(f"{role} upload came in a form this tab cannot read ({type(payload).__name__})")
+
+
+def read_file_bytes(path, role: str = "image", max_bytes: int = MAX_IMAGE_BYTES) -> bytes:
+    """A file's bytes under the same size limit as an upload or a base64 image (never more
+    than `max_bytes` + 1 read)."""
+    with open(path, "rb") as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise ValueError(f"{role} is larger than {max_bytes // (1024 * 1024)} MiB")
+    return raw
 
 
 def _upright(img: Image.Image) -> Image.Image:
