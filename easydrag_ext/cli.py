@@ -118,14 +118,14 @@ def _dispatch(args) -> int:
 def _run_drag(args) -> None:
     from .front import request_from_cli
     from .front.cli_host import CliHost, finish_or_fallback
-    from .front.request import checked_points
+    from .ui import points as point_rules
 
     # Everything the user typed is checked before the model loads and the drag runs, so a typo
     # in --out cannot throw a finished result away.
     host = CliHost(args.out)
     image = _open_image(args.image, "--image", "image")    # any PIL mode: the engine's one rule converts it
     mask = _open_image(args.mask, "--mask", "mask") if args.mask else None
-    checked_points(parse_points(args.points), image.size)   # inside the image, something moves
+    point_rules.parse_points(parse_points(args.points), image.size)   # inside the image, something moves
     host.check_save()
     params = params_from_args(args, host.bundle().params)
     request = request_from_cli(image, args.prompt, args.negative_prompt, args.points, mask, params)

@@ -101,19 +101,10 @@ def request_from_ui(image, prompt, negative_prompt, points_json, mask_image,
                     clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
     canvas = parse_canvas_json(points_json, rgb.size)
-    inputs.check_movement(canvas.handles, canvas.targets)
     warnings: List[str] = []
     mask = _mask(params, canvas.mask, mask_image, rgb.size, warnings)
     return DragRequest(rgb, prompt or "", negative_prompt or "", canvas.handles, canvas.targets,
                        mask, params, warnings, **_extras(added_prompt, clip_skip, source))
-
-
-def checked_points(points, size) -> Tuple[list, list]:
-    """[[hx, hy, tx, ty], ...] -> (handles, targets) for an image of `size`, by the engine's rules
-    (inside the image, at least one pair that moves); the CLI calls it before its model loads."""
-    handles, targets = parse_points(points, size)
-    inputs.check_movement(handles, targets)
-    return handles, targets
 
 
 def request_from_api(image: Image.Image, prompt: str, negative_prompt: str, points,
@@ -121,7 +112,7 @@ def request_from_api(image: Image.Image, prompt: str, negative_prompt: str, poin
                      source: Optional[SourceInfo] = None, added_prompt: str = "",
                      clip_skip=None) -> DragRequest:
     rgb = prepare_image(image)
-    handles, targets = checked_points(points, rgb.size)
+    handles, targets = parse_points(points, rgb.size)
     warnings: List[str] = []
     mask = _mask(params, None, mask_image, rgb.size, warnings)
     return DragRequest(rgb, prompt or "", negative_prompt or "", handles, targets, mask, params, warnings,

@@ -14,7 +14,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from ..engine.inputs import check_point_count, check_point_inside
+from ..engine.inputs import check_movement, check_point_count, check_point_inside
 from .imagedata import decode_image, heat_to_data_url, mask_from_image
 
 
@@ -30,7 +30,8 @@ def _number(v: Any) -> bool:
 
 
 def parse_points(points: Any, size: Tuple[int, int]) -> Tuple[list, list]:
-    """`[[hx, hy, tx, ty], ...]` -> (handles, targets), every value checked against `size`."""
+    """`[[hx, hy, tx, ty], ...]` -> (handles, targets), every value checked against `size` and at
+    least one pair that moves (the engine's rules; the one point parser of the tab, API and CLI)."""
     if not isinstance(points, list):
         raise ValueError("points must be a list of [hx, hy, tx, ty]")
     if not points:
@@ -52,6 +53,7 @@ def parse_points(points: Any, size: Tuple[int, int]) -> Tuple[list, list]:
         check_point_inside(i, "target", (tx, ty), size)
         handles.append((hx, hy))
         targets.append((tx, ty))
+    check_movement(handles, targets)
     return handles, targets
 
 
