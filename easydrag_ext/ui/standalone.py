@@ -21,7 +21,7 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 from PIL import Image
 
-from ..engine.events import PHASE_VERBS, phase_text
+from ..engine.events import PHASE_VERBS
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, save_numbered
 from ..params import DragParams
@@ -80,8 +80,7 @@ class StandaloneServices(DragServices):
     def _progress(self, event) -> None:
         # text: the line the page shows; fraction: of the whole drag's estimated work (the bar)
         self.live = dict(self.live, phase=PHASE_VERBS.get(event.phase, event.phase), step=int(event.step),
-                         steps=int(event.total), text=phase_text(event.phase, event.step, event.total),
-                         fraction=round(max(float(self.live.get("fraction", 0.0)), event.fraction), 4),
+                         steps=int(event.total), text=event.text, fraction=round(float(event.fraction), 4),
                          final_handles=[[round(float(x), 2), round(float(y), 2)] for x, y in event.handles])
         log.info("EasyDrag %s %d/%d", event.phase, event.step, event.total)
 

@@ -9,7 +9,7 @@ from typing import Callable, Optional
 
 from PIL import Image
 
-from ..engine.events import PHASE_VERBS, phase_text
+from ..engine.events import PHASE_VERBS
 from ..engine.inputs import DragRefused
 from ..front import DragRequest, execute
 from ..front.saving import check_folder, format_for
@@ -123,7 +123,7 @@ class WebuiServices(DragServices):
             phase = event.phase
             state.job_no, state.sampling_steps = 0, PROGRESS_UNITS
             state.sampling_step = max(state.sampling_step, int(event.fraction * PROGRESS_UNITS))
-            text = phase_text(phase, event.step, event.total)
+            text = event.text
             # the same fields as the standalone app's live status (phase by its verb)
             live_status.update(phase=PHASE_VERBS.get(phase, phase), text=text, fraction=round(float(event.fraction), 4))
             if phase == "drag":
